@@ -1,0 +1,146 @@
+"""The closetask command line: the Typer app, global options, and the one place where
+exceptions become exit codes.
+
+Command modules are small and import nothing heavy at module level, so `closetask --help`
+and shell completion stay fast; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from closetask import __version__
+from closetask.cli import options as opt
+
+app = typer.Typer(
+    name="closetask",
+    help=(
+        "Work Close CRM tasks from the terminal and from scripts.\n\n"
+        "Run without a command to see today's inbox. Example: closetask --sandbox inbox"
+    ),
+    # Plain (click) help instead of Rich panels: about 50 ms faster on every --help and
+    # usage error, which shell completion and cron feel (measured in bench/startup.py).
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"closetask {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    profile: Annotated[
+        Optional[str],
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile (Close organization) to use; default: CLOSETASK_PROFILE or the config's default_profile.",
+            autocompletion=opt.complete_profiles,
+            show_default=False,
+        ),
+    ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            envvar="CLOSETASK_SANDBOX",
+            help="Run against the embedded sandbox with demo data: no account or key needed.",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Log every request (method, URL, status, time) to stderr; show tracebacks."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    from closetask.context import AppContext
+
+    ctx.obj = AppContext(profile_flag=profile, sandbox=sandbox, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        # Bare `closetask` shows today's inbox, like `git status` shows the tree.
+        command = ctx.command.get_command(ctx, "inbox")  # type: ignore[attr-defined]
+        if command is not None:
+            ctx.invoke(command)
+
+
+def _register() -> None:
+    from importlib import import_module
+
+    from closetask.cli import config_cmd
+
+    app.add_typer(config_cmd.app, name="config")
+    app.command("whoami")(config_cmd.whoami)
+    for name in ("views", "actions", "undo", "bulk", "help_cmd", "sandbox"):
+        try:
+            module = import_module(f"closetask.cli.{name}")
+        except ModuleNotFoundError as exc:  # pragma: no cover - while modules are being built
+            if exc.name != f"closetask.cli.{name}":
+                raise
+            continue
+        if name == "sandbox":
+            app.add_typer(module.app, name="sandbox")
+        else:
+            module.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run closetask; map every exception to its exit code and a one-line message."""
+    from typer.main import get_command
+
+    from closetask.errors import ClosetaskError
+    from closetask.exitcodes import ExitCode
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    command = get_command(app)
+    try:
+        command.main(args=args, prog_name="closetask", standalone_mode=True)
+    except ClosetaskError as exc:
+        report(exc.message, exc.hint)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except BrokenPipeError:
+        # The reader went away (`closetask inbox --ids | head -1`): not an error of ours.
+        _silence_stdout()
+        sys.exit(int(ExitCode.OK))
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if debug:
+            raise
+        report(f"unexpected error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback")
+        sys.exit(int(ExitCode.ERROR))
+
+
+def report(message: str, hint: str | None = None) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,236 @@
+"""`closetask config ...` and `closetask whoami`: profiles, keys and the settings in force."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from closetask.cli import options as opt
+
+app = typer.Typer(
+    help="Manage profiles, API keys and settings (config.toml).\n\nExample: closetask config init --profile acme",
+    no_args_is_help=True,
+)
+
+
+def _profile_name(ctx: typer.Context, explicit: str | None, data: dict[str, Any]) -> str:
+    from closetask import config
+
+    name = explicit or ctx.obj.profile_flag or ctx.obj.env.get(config.ENV_PROFILE) or data.get("default_profile") or config.DEFAULT_PROFILE
+    return config.validate_profile_name(str(name))
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    profile: Annotated[Optional[str], typer.Option("--profile", help="Profile to create or update.", autocompletion=opt.complete_profiles)] = None,
+    api_key_stdin: Annotated[bool, typer.Option("--api-key-stdin", help="Read the key from stdin (for scripts); never prompt.")] = False,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="API base URL (https, or http to loopback only).")] = None,
+    timezone: Annotated[Optional[str], typer.Option("--timezone", help="IANA zone (Europe/Berlin) or fixed offset in hours (-8, 5.5); default: this machine's.")] = None,
+) -> None:
+    """Store an API key in a profile, after checking it with Close.
+
+    The key is asked with hidden input, or read from stdin with --api-key-stdin. Nothing is
+    written when Close rejects the key. The file is created with mode 0600.
+
+    Example: echo "$KEY" | closetask config init --profile acme --api-key-stdin
+    """
+    from closetask import config
+    from closetask.api import CloseClient
+    from closetask.core.timezone import TimeZone
+    from closetask.errors import ConfigError, UsageError
+
+    data = config.load_file()
+    name = _profile_name(ctx, profile, data)
+    if api_key_stdin:
+        key = sys.stdin.read().strip()
+    elif ctx.obj.stdin_isatty:
+        key = typer.prompt("Close API key (input hidden)", hide_input=True).strip()
+    else:
+        raise UsageError("stdin is not a terminal, so there is no one to ask for the key: pipe it with --api-key-stdin")
+    if not key or any(c.isspace() for c in key):
+        raise UsageError("empty or malformed API key: expected one word such as api_XXXX.YYYY")
+    existing = dict(data.get("profiles", {}).get(name, {}))
+    url = config.validate_base_url(base_url or ctx.obj.env.get(config.ENV_BASE_URL) or existing.get("base_url") or config.DEFAULT_BASE_URL)
+    try:
+        tz = TimeZone.parse(timezone) if timezone else TimeZone.local()
+    except ValueError as exc:
+        raise UsageError(f"invalid --timezone: {exc}") from None
+
+    with CloseClient(url, key, tz, notify=ctx.obj.notify, debug=ctx.obj.log_debug if ctx.obj.debug else None) as client:
+        me = client.get("me/")  # a rejected key raises AuthError (exit 4): nothing written
+    if not isinstance(me, dict) or not me.get("id"):
+        raise ConfigError(f"{url}me/ did not answer with a user; is the base URL right?")
+
+    existing.update(api_key=key, user_id=me["id"], user_email=me.get("email"))
+    existing.pop("timezone", None)
+    existing.pop("tz_offset", None)
+    if tz.key:
+        existing["timezone"] = tz.key
+    else:
+        existing["tz_offset"] = tz.hours
+    existing["base_url"] = None if url == config.DEFAULT_BASE_URL else url
+    data.setdefault("profiles", {})[name] = existing
+    data.setdefault("default_profile", name)
+    path = config.save_file(data)
+    orgs = ", ".join(o.get("name", "?") for o in me.get("organizations") or [] if isinstance(o, dict))
+    ctx.obj.notify(f"Saved profile {name!r} for {me.get('email') or me['id']}{f' ({orgs})' if orgs else ''} in {path}")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    as_json: opt.JsonOpt = False,
+) -> None:
+    """Show the settings in force for the profile, and where each comes from (key masked).
+
+    Example: closetask --profile acme config show
+    """
+    import json
+
+    from closetask import config
+
+    s = ctx.obj.settings
+    rows = {
+        "profile": s.profile,
+        "config_file": str(config.config_path()),
+        "api_key": config.mask_key(s.api_key) if not s.sandbox else "(sandbox)",
+        "base_url": s.base_url,
+        "timezone": s.timezone.name,
+        "user_id": s.user_id,
+        "user_email": s.user_email,
+        "page_size": s.page_size,
+        "timeout": s.timeout,
+        "concurrency": s.concurrency,
+    }
+    if as_json:
+        print(json.dumps({**rows, "sources": s.sources}, indent=2))
+        return
+    for key, value in rows.items():
+        source = s.sources.get(key)
+        print(f"{key:<12} {value if value is not None else '-'}" + (f"  ({source})" if source and source != "default" else ""))
+
+
+@app.command("path")
+def path() -> None:
+    """Print the path of the config file (it may not exist yet).
+
+    Example: closetask config path
+    """
+    from closetask import config
+
+    print(config.config_path())
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help=f"One of the profile's settings.", autocompletion=lambda incomplete: [k for k in ("api_key", "timezone", "tz_offset", "base_url", "user_id", "user_email", "page_size", "timeout", "concurrency") if k.startswith(incomplete)])],
+    value: Annotated[str, typer.Argument(help="The new value; checked before anything is written.")],
+) -> None:
+    """Change one setting of the profile (validated; the file is rewritten atomically).
+
+    Settable: api_key, timezone (IANA), tz_offset (hours), base_url, page_size, timeout,
+    concurrency, user_id, user_email.
+
+    Example: closetask config set timezone America/Los_Angeles
+    """
+    from closetask import config
+
+    data = config.load_file()
+    name = _profile_name(ctx, None, data)
+    stored = config.validate_setting(key, value)
+    profile = dict(data.get("profiles", {}).get(name, {}))
+    profile[key] = stored
+    # A zone and a fixed offset would contradict each other: the newer one wins.
+    if key == "timezone":
+        profile.pop("tz_offset", None)
+    elif key == "tz_offset":
+        profile.pop("timezone", None)
+    data.setdefault("profiles", {})[name] = profile
+    data.setdefault("default_profile", name)
+    config.save_file(data)
+    shown = config.mask_key(stored) if key == "api_key" else stored
+    ctx.obj.notify(f"{name}: {key} = {shown}")
+
+
+@app.command("profiles")
+def profiles(as_json: opt.JsonOpt = False) -> None:
+    """List the profiles; the default one is marked with *.
+
+    Example: closetask config profiles
+    """
+    import json
+
+    from closetask import config
+
+    data = config.load_file()
+    default = data.get("default_profile")
+    items = [
+        {"name": name, "default": name == default, "user_email": p.get("user_email"), "base_url": p.get("base_url") or config.DEFAULT_BASE_URL}
+        for name, p in sorted(data.get("profiles", {}).items())
+    ]
+    if as_json:
+        print(json.dumps(items, indent=2))
+        return
+    if not items:
+        print("no profiles yet: run `closetask config init`", file=sys.stderr)
+        return
+    for item in items:
+        print(f"{'*' if item['default'] else ' '} {item['name']}\t{item['user_email'] or '-'}\t{item['base_url']}")
+
+
+@app.command("use")
+def use(
+    name: Annotated[str, typer.Argument(help="Profile to make the default.", autocompletion=opt.complete_profiles)],
+) -> None:
+    """Make a profile the default one.
+
+    Example: closetask config use acme
+    """
+    from closetask import config
+    from closetask.errors import UsageError
+
+    data = config.load_file()
+    if name not in data.get("profiles", {}):
+        known = ", ".join(sorted(data.get("profiles", {}))) or "none yet"
+        raise UsageError(f"no profile named {name!r} (profiles: {known})")
+    data["default_profile"] = name
+    config.save_file(data)
+    print(f"default profile: {name}", file=sys.stderr)
+
+
+def whoami(ctx: typer.Context, as_json: opt.JsonOpt = False) -> None:
+    """Show the key's user and organization, the profile, and the UTC offset in force now.
+
+    Example: closetask whoami
+    """
+    import json
+
+    from closetask.context import _slim_me
+    from closetask.core.timezone import format_offset
+
+    app_ctx = ctx.obj
+    me = _slim_me(app_ctx.client().get("me/"))
+    s = app_ctx.settings
+    now = app_ctx.now()
+    info = {
+        "user_id": me["id"],
+        "email": me.get("email"),
+        "name": me.get("name"),
+        "organizations": me.get("organizations"),
+        "profile": s.profile,
+        "base_url": s.base_url,
+        "timezone": s.timezone.name,
+        "tz_offset": format_offset(s.timezone.offset_hours(now)),
+    }
+    if as_json:
+        print(json.dumps(info, indent=2))
+        return
+    orgs = ", ".join(o.get("name") or o.get("id") or "?" for o in info["organizations"] or []) or "-"
+    print(f"{info['name'] or info['email']} <{info['email']}> ({info['user_id']})")
+    print(f"organization: {orgs}")
+    print(f"profile: {info['profile']}  ({info['base_url']})")
+    print(f"time zone: {info['timezone']}, UTC offset now {info['tz_offset']}")

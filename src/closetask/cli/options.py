@@ -1,0 +1,53 @@
+"""Option definitions shared by several commands, and shell completers.
+
+Completers run on every <TAB>: they read only local files and never touch the network.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+TASK_TYPES = (
+    "lead",
+    "incoming_email",
+    "email_followup",
+    "missed_call",
+    "answered_detached_call",
+    "voicemail",
+    "opportunity_due",
+    "incoming_sms",
+)
+
+
+def complete_profiles(incomplete: str) -> list[str]:
+    try:
+        from closetask.config import load_file
+
+        names = sorted(load_file().get("profiles", {}))
+    except Exception:  # noqa: BLE001 - a broken config must not break completion
+        return []
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def complete_types(incomplete: str) -> list[str]:
+    # --type takes comma-separated lists: complete the last item.
+    head, _, last = incomplete.rpartition(",")
+    prefix = head + "," if head else ""
+    return [prefix + t for t in (*TASK_TYPES, "all") if t.startswith(last)]
+
+
+def complete_assignee(incomplete: str) -> list[str]:
+    return [v for v in ("me", "all") if v.startswith(incomplete)]
+
+
+def complete_order(incomplete: str) -> list[str]:
+    return [v for v in ("date", "-date", "created", "-created") if v.startswith(incomplete)]
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (Close's own task objects) on stdout.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; required when not on a terminal.")]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", "-n", help="Print the requests that would be sent; send none.")
+]

@@ -1,0 +1,390 @@
+"""Profiles and settings: where the files live, how they are read and written, and precedence.
+
+Precedence, for every setting: command-line flag > environment > profile > default.
+The file (`config.toml`) holds `default_profile = "NAME"` and one `[profiles.NAME]` table per
+Close organization.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from closetask.errors import ConfigError
+
+APP_NAME = "closetask"
+DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
+DEFAULT_PROFILE = "default"
+SANDBOX_PROFILE = "sandbox"
+SANDBOX_BASE_URL = "http://sandbox.local/api/v1/"
+
+ENV_HOME = "CLOSETASK_HOME"
+ENV_API_KEY = "CLOSE_API_KEY"
+ENV_PROFILE = "CLOSETASK_PROFILE"
+ENV_BASE_URL = "CLOSETASK_BASE_URL"
+ENV_TZ = "CLOSETASK_TZ"
+ENV_SANDBOX = "CLOSETASK_SANDBOX"
+
+# Keys a profile may hold, with the validator `config set` runs on each.
+PROFILE_KEYS = (
+    "api_key",
+    "timezone",
+    "tz_offset",
+    "base_url",
+    "user_id",
+    "user_email",
+    "page_size",
+    "timeout",
+    "concurrency",
+)
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+# --- where things live ----------------------------------------------------------------
+
+
+def _home() -> Path | None:
+    home = os.environ.get(ENV_HOME)
+    return Path(home).expanduser() if home else None
+
+
+def config_dir() -> Path:
+    home = _home()
+    if home:
+        return home
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def data_dir() -> Path:
+    """Where the sandbox database lives."""
+    home = _home()
+    if home:
+        return home / "data"
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def state_dir() -> Path:
+    """Where the undo journal, row refs, caches and the bulk lock live."""
+    home = _home()
+    if home:
+        return home / "state"
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME, appauthor=False)
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+# --- reading and writing the file -----------------------------------------------------
+
+
+def load_file(path: Path | None = None) -> dict[str, Any]:
+    """Read config.toml; a missing file is an empty config, a broken one exits 4."""
+    import tomllib
+
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message already says "(at line N, column M)".
+        raise ConfigError(
+            f"config file {path} is not valid TOML: {exc}",
+            hint=f"fix it by hand or move it away and run `closetask config init`",
+        ) from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(isinstance(v, dict) for v in profiles.values()):
+        raise ConfigError(f"config file {path}: [profiles.NAME] must be tables")
+    return data
+
+
+def readable_by_others(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & (stat.S_IRGRP | stat.S_IROTH))
+
+
+def write_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half.
+
+    The temporary file is created with `mode` from the start (O_CREAT with 0600), so the
+    key is never readable by others, not even for a moment.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def save_file(data: Mapping[str, Any], path: Path | None = None) -> Path:
+    import tomli_w
+
+    path = path or config_path()
+    write_atomic(path, tomli_w.dumps(_drop_none(data)))
+    return path
+
+
+def _drop_none(obj: Any) -> Any:
+    # TOML has no null; a setting set to None is a setting removed.
+    if isinstance(obj, Mapping):
+        return {k: _drop_none(v) for k, v in obj.items() if v is not None}
+    return obj
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+def validate_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.match(name):
+        raise ConfigError(
+            f"invalid profile name {name!r}: use letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str) -> str:
+    """Accept https anywhere and plain http only to loopback: the key travels in every request."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"invalid base URL {url!r}: expected https://HOST/api/v1/")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(
+            f"refusing plain http:// to {parts.hostname}: the API key would travel unencrypted; "
+            "use https:// (http is allowed only to loopback, e.g. closetask sandbox serve)"
+        )
+    url = url.strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def validate_setting(key: str, value: str) -> Any:
+    """Parse and check `closetask config set KEY VALUE`; returns the value to store."""
+    from closetask.core.timezone import TimeZone
+
+    if key not in PROFILE_KEYS:
+        raise ConfigError(f"unknown setting {key!r}; settable: {', '.join(PROFILE_KEYS)}")
+    value = value.strip()
+    if key == "api_key":
+        if not value or any(c.isspace() for c in value):
+            raise ConfigError("api_key must be a non-empty string without spaces")
+        return value
+    if key == "timezone":
+        try:
+            tz = TimeZone.parse(value)
+        except ValueError as exc:
+            raise ConfigError(f"invalid timezone: {exc}") from None
+        if tz.key is None:
+            raise ConfigError(
+                f"timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset"
+            )
+        return tz.key
+    if key == "tz_offset":
+        try:
+            tz = TimeZone.parse(value)
+        except ValueError as exc:
+            raise ConfigError(f"invalid tz_offset: {exc}") from None
+        if tz.hours is None:
+            raise ConfigError("tz_offset takes hours such as -8 or 5.5; for a zone name use timezone")
+        return tz.hours
+    if key == "base_url":
+        return validate_base_url(value)
+    if key in ("page_size", "concurrency"):
+        limits = {"page_size": (1, 100), "concurrency": (1, 8)}[key]
+        try:
+            number = int(value)
+        except ValueError:
+            number = -1
+        if not limits[0] <= number <= limits[1]:
+            raise ConfigError(f"{key} must be a whole number from {limits[0]} to {limits[1]}")
+        return number
+    if key == "timeout":
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1
+        if not 0 < seconds <= 600:
+            raise ConfigError("timeout must be a number of seconds between 0 and 600")
+        return seconds
+    return value  # user_id, user_email: cached facts, stored as given
+
+
+# --- resolved settings ----------------------------------------------------------------
+
+
+@dataclass
+class Settings:
+    """Everything a command needs to talk to Close, resolved with precedence applied."""
+
+    profile: str
+    api_key: str | None
+    base_url: str
+    timezone: Any  # closetask.core.timezone.TimeZone
+    sandbox: bool = False
+    user_id: str | None = None
+    user_email: str | None = None
+    page_size: int = 100
+    timeout: float = 30.0
+    concurrency: int = 1
+    sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
+
+
+def resolve(
+    *,
+    profile: str | None = None,
+    sandbox: bool = False,
+    env: Mapping[str, str] | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Apply flag > environment > profile > default to every setting."""
+    from closetask.core.timezone import TimeZone
+
+    env = os.environ if env is None else env
+    data = load_file() if data is None else data
+    sources: dict[str, str] = {}
+
+    if profile:
+        name, sources["profile"] = profile, "--profile"
+    elif env.get(ENV_PROFILE):
+        name, sources["profile"] = env[ENV_PROFILE], ENV_PROFILE
+    elif data.get("default_profile"):
+        name, sources["profile"] = str(data["default_profile"]), "config file"
+    else:
+        name, sources["profile"] = DEFAULT_PROFILE, "default"
+    profiles = data.get("profiles", {})
+    if profile and profile not in profiles and not sandbox:
+        known = ", ".join(sorted(profiles)) or "none yet"
+        raise ConfigError(
+            f"no profile named {profile!r} (profiles: {known})",
+            hint=f"create it with `closetask config init --profile {profile}`",
+        )
+    prof: Mapping[str, Any] = profiles.get(name, {})
+
+    def pick(key: str, env_name: str | None, default: Any) -> Any:
+        if env_name and env.get(env_name):
+            sources[key] = env_name
+            return env[env_name]
+        if prof.get(key) is not None:
+            sources[key] = f"profile {name}"
+            return prof[key]
+        sources[key] = "default"
+        return default
+
+    tz_text = env.get(ENV_TZ)
+    try:
+        if tz_text:
+            tz = TimeZone.parse(tz_text)
+            sources["timezone"] = ENV_TZ
+        elif prof.get("timezone"):
+            tz = TimeZone.parse(str(prof["timezone"]))
+            sources["timezone"] = f"profile {name}"
+        elif prof.get("tz_offset") is not None:
+            tz = TimeZone.parse(str(prof["tz_offset"]))
+            sources["timezone"] = f"profile {name}"
+        else:
+            tz = TimeZone.local()
+            sources["timezone"] = "this machine"
+    except ValueError as exc:
+        where = ENV_TZ if tz_text else f"profile {name} in {config_path()}"
+        raise ConfigError(f"invalid time zone in {where}: {exc}") from None
+
+    def number(key: str, kind: type, default: Any) -> Any:
+        value = prof.get(key, default)
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"profile {name}: {key} must be a number, not {value!r}") from None
+
+    if sandbox:
+        sources["profile"] = "--sandbox"
+        return Settings(
+            profile=SANDBOX_PROFILE,
+            api_key=None,  # the embedded sandbox supplies its own key
+            base_url=SANDBOX_BASE_URL,
+            timezone=tz,
+            sandbox=True,
+            page_size=number("page_size", int, 100),
+            timeout=number("timeout", float, 30.0),
+            concurrency=number("concurrency", int, 1),
+            sources=sources,
+        )
+
+    base_url = pick("base_url", ENV_BASE_URL, DEFAULT_BASE_URL)
+    return Settings(
+        profile=name,
+        api_key=pick("api_key", ENV_API_KEY, None),
+        base_url=validate_base_url(str(base_url)),
+        timezone=tz,
+        user_id=prof.get("user_id") if not env.get(ENV_API_KEY) else None,
+        user_email=prof.get("user_email") if not env.get(ENV_API_KEY) else None,
+        page_size=number("page_size", int, 100),
+        timeout=number("timeout", float, 30.0),
+        concurrency=number("concurrency", int, 1),
+        sources=sources,
+    )
+
+
+def mask_key(key: str | None) -> str:
+    """Show only the last 4 characters of a key (none at all when it is short)."""
+    if not key:
+        return "(not set)"
+    if len(key) < 12:
+        return "*" * 8
+    return "*" * 8 + key[-4:]
+
+
+def warn_if_exposed(path: Path | None = None) -> str | None:
+    """A warning when the config file (which holds keys) is readable by others."""
+    path = path or config_path()
+    if path.exists() and readable_by_others(path):
+        return f"warning: {path} is readable by other users; run: chmod 600 {path}"
+    return None
+
+
+def env_truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()

@@ -1,0 +1,215 @@
+"""One object for everything impure a command touches: settings, clock, consoles, TTY flags,
+the API client and the per-profile state directory. Tests swap its parts; nothing else reads
+the real clock, the environment or the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from closetask.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from closetask.api import CloseClient
+    from closetask.config import Settings
+    from closetask.core.timezone import TimeZone
+
+ENV_NOW = "CLOSETASK_NOW"  # a fixed "now" (ISO date-time) for tests, demos and screenshots
+NO_KEY_MESSAGE = (
+    "no API key: run `closetask config init`, set CLOSE_API_KEY, "
+    "or try the demo data with `closetask --sandbox ...`"
+)
+
+
+@dataclass
+class AppContext:
+    profile_flag: str | None = None
+    sandbox: bool = False
+    debug: bool = False
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    _settings: Settings | None = None
+    _client: CloseClient | None = None
+    _out: Console | None = None
+    _err: Console | None = None
+    _now: datetime | None = None
+
+    # --- settings, clock ---------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from closetask import config
+
+            self._settings = config.resolve(
+                profile=self.profile_flag, sandbox=self.sandbox, env=self.env
+            )
+            warning = config.warn_if_exposed()
+            if warning:
+                self.notify(warning)
+        return self._settings
+
+    @property
+    def tz(self) -> TimeZone:
+        return self.settings.timezone
+
+    def now(self) -> datetime:
+        """Now, as an aware datetime in the user's time zone."""
+        if self._now is None:
+            fixed = self.env.get(ENV_NOW)
+            if fixed:
+                try:
+                    moment = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+                except ValueError:
+                    raise ConfigError(f"{ENV_NOW}={fixed!r} is not an ISO date-time") from None
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=timezone.utc)
+                self._now = moment
+        moment = self._now or datetime.now(timezone.utc)
+        return moment.astimezone(self.tz.tzinfo)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    # --- output ------------------------------------------------------------------------
+
+    @property
+    def stdout_isatty(self) -> bool:
+        return _isatty(sys.stdout)
+
+    @property
+    def stderr_isatty(self) -> bool:
+        return _isatty(sys.stderr)
+
+    @property
+    def stdin_isatty(self) -> bool:
+        return _isatty(sys.stdin)
+
+    @property
+    def out(self) -> Console:
+        if self._out is None:
+            from rich.console import Console
+
+            self._out = Console(highlight=False, soft_wrap=False)
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(stderr=True, highlight=False)
+        return self._err
+
+    def notify(self, message: str) -> None:
+        """A message for the person, on stderr (never stdout: that is for data)."""
+        print(message, file=sys.stderr, flush=True)
+
+    def log_debug(self, message: str) -> None:
+        if self.debug:
+            print(f"debug: {message}", file=sys.stderr, flush=True)
+
+    # --- the API client ----------------------------------------------------------------
+
+    def client(self) -> CloseClient:
+        """The one API client of this process (created on first use)."""
+        if self._client is None:
+            from closetask.api import CloseClient
+
+            settings = self.settings
+            transport = None
+            key = settings.api_key
+            if settings.sandbox:
+                from closetask.config import data_dir
+                from closetask.sandbox import embedded
+
+                db = data_dir() / "sandbox.sqlite3"
+                transport = embedded.transport(db)
+                key = embedded.api_key(db)
+            if not key:
+                raise ConfigError(NO_KEY_MESSAGE)
+            self._client = CloseClient(
+                settings.base_url,
+                key,
+                settings.timezone,
+                transport=transport,
+                timeout=settings.timeout,
+                notify=self.notify,
+                debug=self.log_debug if self.debug else None,
+                clock=self.now,
+                max_connections=max(10, settings.concurrency),
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # --- per-profile state -------------------------------------------------------------
+
+    def state_path(self, name: str) -> Path:
+        """A file in this profile's state directory (journal, row refs, caches, lock)."""
+        from closetask.config import state_dir
+
+        return state_dir() / "profiles" / self.settings.profile / name
+
+    def key_fingerprint(self) -> str:
+        """A short one-way digest of the key, so caches made for another key are ignored.
+
+        Only a digest is stored, never the key or any part of it.
+        """
+        key = self.settings.api_key or ("sandbox" if self.settings.sandbox else "")
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def cached(self, name: str, fetch: Any) -> Any:
+        """Return the cached value `name` for this profile and key, fetching it once."""
+        path = self.state_path(f"{name}.json")
+        fingerprint = self.key_fingerprint()
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("key") == fingerprint:
+                return stored["value"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+        value = fetch()
+        from closetask.config import write_atomic
+
+        write_atomic(path, json.dumps({"key": fingerprint, "value": value}))
+        return value
+
+    def me(self) -> dict[str, Any]:
+        """The key's user: from the profile's cached id/email, else GET /me/ (cached)."""
+        settings = self.settings
+        if settings.user_id and not settings.sandbox:
+            return {"id": settings.user_id, "email": settings.user_email}
+        return self.cached("me", lambda: _slim_me(self.client().get("me/")))
+
+
+def _slim_me(me: Any) -> dict[str, Any]:
+    if not isinstance(me, dict) or not me.get("id"):
+        raise ConfigError("Close's /me/ answer has no user id; is the base URL right?")
+    orgs = me.get("organizations") or []
+    return {
+        "id": me["id"],
+        "email": me.get("email"),
+        "name": " ".join(p for p in (me.get("first_name"), me.get("last_name")) if p) or None,
+        "organizations": [
+            {"id": o.get("id"), "name": o.get("name")} for o in orgs if isinstance(o, dict)
+        ],
+    }
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
