@@ -193,6 +193,28 @@ class AppContext:
             return {"id": settings.user_id, "email": settings.user_email}
         return self.cached("me", lambda: _slim_me(self.client().get("me/")))
 
+    def users(self) -> list[dict[str, Any]]:
+        """The organization's users (GET /user/, every page), cached per profile and key."""
+
+        def fetch() -> list[dict[str, Any]]:
+            keep = ("id", "email", "first_name", "last_name")
+            return [
+                {k: u.get(k) for k in keep}
+                for page in self.client().paginate("user/")
+                for u in page
+                if isinstance(u, dict)
+            ]
+
+        return self.cached("users", fetch)
+
+    def resolve_user(self, who: str, *, allow_all: bool = False) -> str | None:
+        """`me` / `all` / email / user ID -> user ID (None for all); GET /user/ only for emails."""
+        from closetask.core.users import needs_user_list, resolve_user
+
+        users = self.users() if needs_user_list(who) else []
+        me = self.me() if who.strip().lower() == "me" else {"id": ""}
+        return resolve_user(who, me=me, users=users, allow_all=allow_all)
+
 
 def _slim_me(me: Any) -> dict[str, Any]:
     if not isinstance(me, dict) or not me.get("id"):

@@ -1,0 +1,109 @@
+"""REFs: how people name tasks and leads on the command line.
+
+A task REF is a row number from the profile's last table listing (`3`), a full task ID
+(`task_...`), or a Close web address that contains one. A lead REF is a lead ID or a
+Close lead address (`https://app.close.com/lead/lead_.../`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from closetask.errors import UsageError
+
+# IDs are a prefix plus base62: 43 characters in older IDs, 22 in newer ones (close-api.md).
+_ID = r"[A-Za-z0-9]{10,64}"
+TASK_ID = re.compile(rf"^task_{_ID}$")
+LEAD_ID = re.compile(rf"^lead_{_ID}$")
+_TASK_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9_])(task_{_ID})(?![A-Za-z0-9])")
+_LEAD_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9_])(lead_{_ID})(?![A-Za-z0-9])")
+TASK_REF_FORMS = "a row number from the last listing (3), a task ID (task_...), or a Close address containing one"
+
+
+@dataclass(frozen=True)
+class RowRefs:
+    """Row number -> task ID, as shown by the profile's last table listing."""
+
+    ids: tuple[str, ...]
+    command: str = ""
+    saved_at: str = ""
+
+    def lookup(self, row: int) -> str | None:
+        return self.ids[row - 1] if 1 <= row <= len(self.ids) else None
+
+
+def save_rows(path: Path, ids: Sequence[str], *, command: str, saved_at: datetime) -> None:
+    """Remember the rows of a table listing (IDs only: never a key or task content)."""
+    from closetask.config import write_atomic
+
+    payload = {"command": command, "saved_at": saved_at.isoformat(), "ids": list(ids)}
+    write_atomic(path, json.dumps(payload))
+
+
+def load_rows(path: Path) -> RowRefs | None:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        ids = tuple(str(i) for i in payload["ids"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no listing yet, or an unreadable one: row numbers then mean nothing
+    return RowRefs(ids, str(payload.get("command", "")), str(payload.get("saved_at", "")))
+
+
+def split_refs(args: Iterable[str], stdin_text: str | None) -> list[str]:
+    """Expand `-` into the whitespace-separated REFs read from stdin; keep order, drop repeats."""
+    refs: list[str] = []
+    for arg in args:
+        if arg == "-":
+            if stdin_text is None:
+                raise UsageError("'-' reads REFs from stdin, but stdin is a terminal")
+            refs.extend(stdin_text.split())
+        else:
+            refs.append(arg.strip())
+    seen: set[str] = set()
+    return [r for r in refs if r and not (r in seen or seen.add(r))]
+
+
+def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
+    """Turn one REF into a task ID, or raise UsageError saying what was expected."""
+    text = ref.strip()
+    if text.isdigit():
+        row = int(text)
+        if rows is None:
+            raise UsageError(
+                f"row {row}: there is no listing to take row numbers from; run `closetask inbox` first, or pass a task ID"
+            )
+        task_id = rows.lookup(row)
+        if task_id is None:
+            raise UsageError(
+                f"row {row} is not in the last listing ({rows.command or 'listing'}: rows 1-{len(rows.ids)})"
+                if rows.ids else f"row {row}: the last listing ({rows.command or 'listing'}) was empty"
+            )
+        return task_id
+    if TASK_ID.match(text):
+        return text
+    found = _TASK_IN_TEXT.findall(text) if "/" in text else []
+    if len(found) == 1:
+        return found[0]
+    raise UsageError(f"invalid task REF {ref!r}: expected {TASK_REF_FORMS}")
+
+
+def parse_task_refs(refs: Sequence[str], rows: RowRefs | None) -> list[str]:
+    ids = [parse_task_ref(r, rows) for r in refs]
+    seen: set[str] = set()
+    return [i for i in ids if not (i in seen or seen.add(i))]
+
+
+def parse_lead_ref(ref: str) -> str:
+    """A lead ID, or a Close lead address such as https://app.close.com/lead/lead_xxx/."""
+    text = ref.strip()
+    if LEAD_ID.match(text):
+        return text
+    found = _LEAD_IN_TEXT.findall(text) if "/" in text else []
+    if len(found) == 1:
+        return found[0]
+    raise UsageError(f"invalid lead {ref!r}: expected a lead ID (lead_...) or a Close lead address")

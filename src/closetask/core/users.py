@@ -1,0 +1,46 @@
+"""Who a task is for: `me`, `all`, an organization user's email, or a user ID."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from closetask.errors import UsageError
+
+USER_ID = re.compile(r"^user_[A-Za-z0-9]{10,64}$")
+
+
+def needs_user_list(who: str) -> bool:
+    """Only an email needs GET /user/; `me`, `all` and IDs are resolved without it."""
+    return "@" in who
+
+
+def resolve_user(who: str, *, me: Mapping[str, Any], users: Sequence[Mapping[str, Any]] = (), allow_all: bool = False) -> str | None:
+    """Return a user ID (None for `all`), or raise UsageError listing close matches."""
+    text = who.strip()
+    lowered = text.lower()
+    if lowered == "me":
+        return str(me["id"])
+    if lowered == "all":
+        if allow_all:
+            return None
+        raise UsageError("'all' is not a user here: expected me, an email, or a user ID")
+    if USER_ID.match(text):
+        return text
+    if "@" in text:
+        by_email = {str(u.get("email", "")).lower(): u for u in users if u.get("email")}
+        if lowered in by_email:
+            return str(by_email[lowered]["id"])
+        close = difflib.get_close_matches(lowered, list(by_email), n=3, cutoff=0.5)
+        suggestion = f"; did you mean {', '.join(close)}?" if close else ""
+        known = "" if close else f" (users: {', '.join(sorted(by_email)) or 'none'})"
+        raise UsageError(f"no user with email {text!r} in this organization{suggestion}{known}")
+    expected = "me, all, an email, or a user ID (user_...)" if allow_all else "me, an email, or a user ID (user_...)"
+    raise UsageError(f"invalid user {who!r}: expected {expected}")
+
+
+def user_label(user: Mapping[str, Any]) -> str:
+    name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+    return name or str(user.get("email") or user.get("id"))
