@@ -111,6 +111,7 @@ def test_order_east_of_utc_previous_evening_utc_is_next_local_day() -> None:
         ("2015-13-45", False),
         (20150105, False),
         (["2015-01-05"], False),
+        ("\u0662\u0660\u0661\u0665-01-05", False),
     ],
 )
 def test_is_date_only(value: Any, expected: bool) -> None:

@@ -81,6 +81,7 @@ def test_tz_parse_accepts_numbers_from_toml() -> None:
         ("5:07", "quarter hour"),
         ("5:75", "invalid time zone"),
         ("--8", "unknown time zone"),
+        ("+\u0668", "unknown time zone"),  # Arabic-Indic digit eight: ASCII digits only
     ],
 )
 def test_tz_parse_rejects_with_one_line_message(text: str, fragment: str) -> None:

@@ -251,6 +251,7 @@ def test_when_error_message_matches_the_documented_one() -> None:
         ("20261204", ""),
         ("2026-W49-5", ""),
         ("fri\nrm -rf /", ""),
+        ("+\u0663d", ""),  # Arabic-Indic digit three: ASCII digits only
     ],
 )
 def test_when_rejects_with_usage_error(text: str, why: str) -> None:

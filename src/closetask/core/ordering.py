@@ -16,7 +16,7 @@ from typing import Any
 
 from closetask.core.timezone import TimeZone
 
-_DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 # Sort keys are tuples of the same shape for every task, so comparing two tasks never mixes
 # types (None vs date) and a garbage field can only move a task, never raise.

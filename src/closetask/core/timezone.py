@@ -24,7 +24,7 @@ MAX_OFFSET_HOURS = 14
 _OFFSET_RE = re.compile(
     r"^(?:(?:utc|gmt)\s*)?(?P<sign>[+-])?\s*"
     r"(?:(?P<h>\d{1,2})(?:\.(?P<frac>\d{1,6})|:(?P<m>\d{2}))?|(?P<hh>\d{2})(?P<mm>\d{2}))$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 _FORMS = "use an IANA name (America/Los_Angeles, UTC) or an offset in hours (-8, +5.5, -02:30)"

@@ -39,26 +39,31 @@ _WEEKDAYS = {
 }
 _RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
 
-# Four digits at most: +9999d is 27 years, far enough, and keeps date arithmetic in range.
+# Patterns are ASCII-only: "\d" would otherwise accept other scripts' digits ("+٣d").
+# Four digits at most: +9999d is 27 years, far enough, and keeps date arithmetic small.
 _OFFSET_RE = re.compile(
     r"^(?P<sign>[+-]?)(?P<n>\d{1,4})\s*"
-    r"(?P<unit>d|days?|w|wks?|weeks?|m|mos?|months?)$"
+    r"(?P<unit>d|days?|w|wks?|weeks?|m|mos?|months?)$",
+    re.ASCII,
 )
-_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 # An ISO date-time as a whole: `T` or a space, seconds and fraction optional, offset optional.
 _ISO_DATETIME_RE = re.compile(
     r"^(?P<day>\d{4}-\d{2}-\d{2})[t ](?P<h>\d{1,2}):(?P<m>\d{2})"
     r"(?::(?P<s>\d{2})(?:\.(?P<frac>\d{1,6}))?)?"
-    r"(?P<tz>z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(?P<tz>z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.ASCII,
 )
 # A clock time typed by a person: 9am, 9:30 pm, 14:30, 14:30:15, noon. A bare "9" is not a
 # time: "+2d 9" is more likely a typo than nine o'clock.
 _TIME_RE = re.compile(
     r"^(?:(?P<h>\d{1,2})(?::(?P<m>\d{2})(?::(?P<s>\d{2}))?)?\s*(?P<ampm>[ap])\.?m\.?"
     r"|(?P<h24>\d{1,2}):(?P<m24>\d{2})(?::(?P<s24>\d{2}))?"
-    r"|(?P<noon>noon))$"
+    r"|(?P<noon>noon))$",
+    re.ASCII,
 )
-# "<day> <time>" or "<day> at <time>"; the time is the shortest tail that parses.
+# "<day> <time>" or "<day> at <time>": the time is the last word, or the last two when the
+# second is am/pm ("tomorrow 9 am").
 _DAY_TIME_RE = re.compile(r"^(?P<day>.+?)\s+(?:at\s+)?(?P<time>\S+(?:\s*[ap]\.?m\.?)?)$")
 
 
