@@ -127,12 +127,15 @@ def readable_by_others(path: Path) -> bool:
 def write_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half.
 
-    The temporary file is created with `mode` from the start (O_CREAT with 0600), so the
-    key is never readable by others, not even for a moment.
+    The temporary file is a new one (mkstemp: O_EXCL, mode 0600 from the start; a stale or
+    planted file of the same name is never reused), so the key is never readable by others, not
+    even for a moment; its unique name lets two writers in one process not collide.
     """
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
