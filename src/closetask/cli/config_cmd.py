@@ -124,7 +124,8 @@ def path() -> None:
     print(config.config_path())
 
 
-@app.command("set")
+# A negative value (`config set tz_offset -8`) must not be taken for an unknown option.
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help=f"One of the profile's settings.", autocompletion=lambda incomplete: [k for k in ("api_key", "timezone", "tz_offset", "base_url", "user_id", "user_email", "page_size", "timeout", "concurrency") if k.startswith(incomplete)])],
