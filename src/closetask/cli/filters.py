@@ -1,0 +1,173 @@
+"""The task filter and output options shared by the views (inbox, future, archive) and bulk,
+and `build_query()`, which turns their values into a core TaskQuery.
+
+Each option is an `Annotated` alias: a command declares `types: TypeOpt = None` and gets the
+same flag, help and completion as every other command.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from closetask.cli import options as opt
+
+if TYPE_CHECKING:
+    from closetask.context import AppContext
+    from closetask.core.query import TaskQuery
+
+_DAY_HELP = "today, tomorrow, yesterday, a weekday, +3d/-2w, or 2026-12-04"
+
+TypeOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--type",
+        "-t",
+        metavar="TYPE",
+        help=(
+            "Task types: repeat or comma-separate (-t missed_call,voicemail). lead, incoming_email, "
+            "email_followup, missed_call, answered_detached_call, voicemail, opportunity_due, "
+            "incoming_sms, or all (the default)."
+        ),
+        autocompletion=opt.complete_types,
+        show_default=False,
+    ),
+]
+AssigneeOpt = Annotated[
+    str,
+    typer.Option(
+        "--assignee",
+        metavar="WHO",
+        help="Whose tasks: me, all, a user's email, or a user ID (user_...).",
+        autocompletion=opt.complete_assignee,
+    ),
+]
+LeadOpt = Annotated[
+    Optional[str],
+    typer.Option("--lead", metavar="LEAD", help="Only this lead's tasks: a lead ID or a Close lead address.", show_default=False),
+]
+FromOpt = Annotated[
+    Optional[str],
+    typer.Option("--from", metavar="WHEN", help=f"Tasks on or after this local day: {_DAY_HELP}.", show_default=False),
+]
+ToOpt = Annotated[
+    Optional[str],
+    typer.Option("--to", metavar="WHEN", help="Tasks on or before this local day (same forms as --from).", show_default=False),
+]
+CreatedAfterOpt = Annotated[
+    Optional[str],
+    typer.Option("--created-after", metavar="WHEN", help="Tasks created on or after this local day.", show_default=False),
+]
+CreatedBeforeOpt = Annotated[
+    Optional[str],
+    typer.Option("--created-before", metavar="WHEN", help="Tasks created before this local day began.", show_default=False),
+]
+OrderOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--order",
+        metavar="ORDER",
+        help="date, -date, created or -created (newest first with -). Default: date; archive: -date.",
+        autocompletion=opt.complete_order,
+        show_default=False,
+    ),
+]
+LimitOpt = Annotated[
+    Optional[int],
+    typer.Option("--limit", metavar="N", min=1, help="Stop after N tasks (fetches no more pages).", show_default=False),
+]
+FieldsOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--fields",
+        metavar="A,B",
+        help="With --json/--jsonl: ask Close only for these fields (_fields) and print only them.",
+        show_default=False,
+    ),
+]
+JsonListOpt = Annotated[
+    bool,
+    typer.Option("--json", help="Print a JSON array of Close's task objects, in the table's order."),
+]
+JsonlOpt = Annotated[
+    bool,
+    typer.Option("--jsonl", help="Print one JSON object per line as pages arrive (server order)."),
+]
+IdsOpt = Annotated[bool, typer.Option("--ids", help="Print one task ID per line, in the table's order.")]
+ConcurrencyOpt = Annotated[
+    Optional[int],
+    typer.Option(
+        "--concurrency",
+        metavar="N",
+        min=1,
+        max=16,
+        help="Fetch up to N pages at once (default: the profile's concurrency, 1).",
+        show_default=False,
+    ),
+]
+
+
+def build_query(
+    app: AppContext,
+    *,
+    view: str | None,
+    types: list[str] | None = None,
+    assignee: str = "me",
+    lead: str | None = None,
+    from_day: str | None = None,
+    to_day: str | None = None,
+    created_after: str | None = None,
+    created_before: str | None = None,
+    order: str | None = None,
+    default_order: str | None = None,
+    limit: int | None = None,
+    fields: str | None = None,
+    **extra: Any,
+) -> TaskQuery:
+    """Check every filter value, then resolve the assignee; raises UsageError (exit 2) on a bad
+    value before any request. `extra` goes to TaskQuery (is_complete=, ids=, extra=...)."""
+    from closetask.core.query import TaskQuery, parse_fields, parse_order, parse_types
+    from closetask.core.refs import parse_lead_ref
+    from closetask.core.when import parse_day
+    from closetask.errors import UsageError
+
+    parsed_types = parse_types(types)
+    parsed_order = parse_order(order, default=default_order)
+    parsed_fields = parse_fields(fields)
+    lead_id = parse_lead_ref(lead) if lead is not None else None
+    now, tz = app.now(), app.tz
+
+    def day(text: str | None, flag: str):
+        if text is None:
+            return None
+        try:
+            return parse_day(text, now=now, tz=tz)
+        except UsageError as exc:
+            raise UsageError(f"{flag}: {exc.message}") from None
+
+    first, last = day(from_day, "--from"), day(to_day, "--to")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--from {first.isoformat()} is after --to {last.isoformat()}: nothing can match")
+    after, before = day(created_after, "--created-after"), day(created_before, "--created-before")
+    # Last, because an email costs a request (GET /user/) and `me` may cost GET /me/.
+    assignee_id = app.resolve_user(assignee, allow_all=True)
+    return TaskQuery(
+        view=view,
+        types=parsed_types,
+        assignee=assignee_id,
+        lead_id=lead_id,
+        from_day=first,
+        to_day=last,
+        created_after=after,
+        created_before=before,
+        order=parsed_order,
+        limit=limit,
+        fields=parsed_fields,
+        **extra,
+    )
+
+
+def has_filters(types: list[str] | None, assignee: str, *values: object) -> bool:
+    """Whether the person narrowed the default selection (for the empty-listing message)."""
+    return bool(types) or assignee.strip().lower() != "me" or any(v is not None for v in values)

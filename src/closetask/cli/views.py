@@ -1,0 +1,197 @@
+"""`closetask inbox`, `future` and `archive`: the three task views of Close's Tasks page.
+
+One body for all three (`show`): parse the options, fetch with core, hand to a renderer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from closetask.cli.filters import (
+    AssigneeOpt,
+    ConcurrencyOpt,
+    CreatedAfterOpt,
+    CreatedBeforeOpt,
+    FieldsOpt,
+    FromOpt,
+    IdsOpt,
+    JsonListOpt,
+    JsonlOpt,
+    LeadOpt,
+    LimitOpt,
+    OrderOpt,
+    ToOpt,
+    TypeOpt,
+)
+
+_OUTPUT_HELP = """
+On a terminal: a table grouped by your local day, date-only tasks first, then by time; its row
+numbers work in later commands (closetask done 3). Otherwise one tab-separated line per task,
+no header, columns: row, id, date, local_date, local_time, type, lead_id, lead_name, about,
+assignee (row numbers are remembered too). --json, --jsonl and --ids print Close's objects or
+the IDs instead.
+"""
+
+_DEFAULT_ORDER = {"inbox": "date", "future": "date", "archive": "-date"}
+_EMPTY = {
+    "inbox": ("Inbox zero: nothing due today.", "No inbox tasks match these filters."),
+    "future": ("Nothing scheduled after today.", "No upcoming tasks match these filters."),
+    "archive": ("No completed tasks yet.", "No completed tasks match these filters."),
+}
+
+
+def _command(view: str, doc: str) -> Any:
+    def command(
+        ctx: typer.Context,
+        types: TypeOpt = None,
+        assignee: AssigneeOpt = "me",
+        lead: LeadOpt = None,
+        from_day: FromOpt = None,
+        to_day: ToOpt = None,
+        created_after: CreatedAfterOpt = None,
+        created_before: CreatedBeforeOpt = None,
+        order: OrderOpt = None,
+        limit: LimitOpt = None,
+        fields: FieldsOpt = None,
+        as_json: JsonListOpt = False,
+        jsonl: JsonlOpt = False,
+        ids: IdsOpt = False,
+        concurrency: ConcurrencyOpt = None,
+    ) -> None:
+        show(ctx.obj, view, locals())
+
+    command.__name__ = view
+    command.__doc__ = doc
+    return command
+
+
+def show(app: Any, view: str, o: dict[str, Any]) -> None:
+    """List `view` with the command's option values `o`."""
+    from dataclasses import replace
+
+    from closetask.cli.filters import build_query, has_filters
+    from closetask.core.listing import arrange, iter_pages
+    from closetask.core.query import SORT_FIELDS, with_sort_fields
+    from closetask.errors import UsageError
+    from closetask.render import machine
+    from closetask.render.progress import with_progress
+
+    chosen = [flag for flag, on in (("--json", o["as_json"]), ("--jsonl", o["jsonl"]), ("--ids", o["ids"])) if on]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be combined: pick one output format")
+    fmt = chosen[0].lstrip("-") if chosen else ("table" if app.stdout_isatty else "tsv")
+    if o["fields"] is not None and fmt not in ("json", "jsonl"):
+        raise UsageError("--fields trims JSON output: use it with --json or --jsonl")
+
+    query = build_query(
+        app,
+        view=view,
+        types=o["types"],
+        assignee=o["assignee"],
+        lead=o["lead"],
+        from_day=o["from_day"],
+        to_day=o["to_day"],
+        created_after=o["created_after"],
+        created_before=o["created_before"],
+        order=o["order"],
+        default_order=_DEFAULT_ORDER[view],
+        limit=o["limit"],
+        fields=o["fields"],
+    )
+    shown_fields = query.fields
+    # Ask for the fields display order needs too; --ids needs nothing else.
+    query = replace(query, fields=SORT_FIELDS if fmt == "ids" else with_sort_fields(query.fields))
+
+    settings = app.settings
+    today = app.today()
+    # A spinner on the terminal JSONL is streaming to would garble the lines.
+    spinner_ok = app.stderr_isatty and not (fmt == "jsonl" and app.stdout_isatty)
+    pages = with_progress(
+        iter_pages(
+            app.client(),
+            query,
+            tz=app.tz,
+            today=today,
+            page_size=settings.page_size,
+            concurrency=o["concurrency"] or settings.concurrency,
+        ),
+        app.err if spinner_ok else None,
+        page_size=settings.page_size,
+        limit=query.limit,
+    )
+    if fmt == "jsonl":
+        for page in pages:
+            machine.write_jsonl(page, fields=shown_fields)
+        return
+
+    tasks = [task for page in pages for task in page]
+    listing = arrange(tasks, tz=app.tz, today=today, view=view, order=query.order)
+    if fmt == "json":
+        machine.write_json(listing.tasks, fields=shown_fields)
+        return
+    if fmt == "ids":
+        machine.write_ids(listing.tasks)
+        return
+
+    from closetask.core.refs import save_rows
+
+    ids = [str(task.get("id", "")) for task in listing.tasks]
+    save_rows(app.state_path("rows.json"), ids, command=view, saved_at=app.now())
+    if not tasks:
+        if fmt == "table" or app.stderr_isatty:
+            filtered = has_filters(o["types"], o["assignee"], o["lead"], o["from_day"], o["to_day"], o["created_after"], o["created_before"])
+            app.notify(_EMPTY[view][1 if filtered else 0])
+        return
+    if fmt == "tsv":
+        machine.write_tsv(listing.tasks, tz=app.tz)
+        return
+
+    from closetask.render.table import print_table
+
+    print_table(
+        app.out,
+        listing,
+        tz=app.tz,
+        show_assignee=o["assignee"].strip().lower() != "me",
+        limited=query.limit is not None and len(tasks) >= query.limit,
+    )
+
+
+inbox = _command(
+    "inbox",
+    f"""List what is due: your incomplete tasks up to the end of today, overdue ones included.
+
+All task types, assigned to you, every page (--type, --assignee and the other options narrow
+or widen that).
+{_OUTPUT_HELP}
+Example: closetask inbox --type email_followup,missed_call
+""",
+)
+
+future = _command(
+    "future",
+    f"""List what is coming: your incomplete tasks from tomorrow on.
+
+All task types, assigned to you, every page.
+{_OUTPUT_HELP}
+Example: closetask future --to +7d
+""",
+)
+
+archive = _command(
+    "archive",
+    f"""List completed tasks, newest day first.
+
+All task types, assigned to you, every page (--order date for oldest first).
+{_OUTPUT_HELP}
+Example: closetask archive --from -7d --json
+""",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("inbox")(inbox)
+    app.command("future")(future)
+    app.command("archive")(archive)

@@ -1,0 +1,114 @@
+"""Fetching a TaskQuery's pages, and putting tasks in the order the table shows them.
+
+Pages are yielded as they arrive (JSONL streams them, memory stays flat); everything that
+shows row numbers (table, TSV, `--json`, `--ids`) collects them and calls `arrange()`, which
+sorts and groups on the client with core.ordering / core.grouping, so the order is right
+whatever order the server sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from closetask.core.grouping import DayGroup, group_by_day
+from closetask.core.ordering import sort_tasks
+from closetask.core.query import TaskQuery
+from closetask.core.timezone import TimeZone
+
+Task = Mapping[str, Any]
+
+
+class PagingClient(Protocol):
+    def paginate(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        limit: int | None = None,
+        concurrency: int = 1,
+    ) -> Iterator[list[dict[str, Any]]]: ...
+
+
+def iter_pages(
+    client: PagingClient,
+    query: TaskQuery,
+    *,
+    tz: TimeZone,
+    today: date | None = None,
+    page_size: int = 100,
+    concurrency: int = 1,
+) -> Iterator[list[dict[str, Any]]]:
+    """Every page of `GET /task/` for `query`, in server order, up to `query.limit` tasks.
+
+    Objects that are not JSON objects are dropped: nothing downstream can show them.
+    """
+    params = query.params(tz, today=today)
+    pages = client.paginate(
+        "task/", params, page_size=page_size, limit=query.limit, concurrency=concurrency
+    )
+    for page in pages:
+        tasks = [task for task in page if isinstance(task, dict)]
+        if tasks:
+            yield tasks
+
+
+@dataclass
+class Listing:
+    """Tasks in display order. `grouped` is False for creation-date order, where the rows
+    are one flat list (a single group with day None and an empty label)."""
+
+    groups: list[DayGroup]
+    grouped: bool
+    today: date
+    view: str
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [task for group in self.groups for task in group.tasks]
+
+    def __len__(self) -> int:
+        return sum(len(group.tasks) for group in self.groups)
+
+    @property
+    def overdue(self) -> int:
+        """Tasks on a local day before today (never in the archive: done is not overdue)."""
+        if self.view == "archive" or not self.grouped:
+            return 0
+        return sum(
+            len(g.tasks) for g in self.groups if g.day is not None and g.day < self.today
+        )
+
+
+def arrange(
+    tasks: Iterable[Task],
+    *,
+    tz: TimeZone,
+    today: date,
+    view: str = "inbox",
+    order: str | None = None,
+) -> Listing:
+    """Group by local day (newest day first for `-date`) or list by creation (`[-]date_created`).
+
+    Within a day: date-only rows first, then timed rows by time, whatever the direction, so a
+    day always reads the same way. Tasks without a usable date come last.
+    """
+    order = order or ("-date" if view == "archive" else "date")
+    descending = order.startswith("-")
+    if order.lstrip("-") == "date_created":
+        rows = sort_tasks(tasks, tz, descending=descending, by="date_created")
+        return Listing([DayGroup(None, "", list(rows))], grouped=False, today=today, view=view)
+    groups = group_by_day(tasks, tz, today=today, view=view)
+    dated = sorted((g for g in groups if g.day is not None), key=lambda g: g.day, reverse=descending)  # type: ignore[arg-type, return-value]
+    undated = [g for g in groups if g.day is None]
+    return Listing([*dated, *undated], grouped=True, today=today, view=view)
+
+
+def trim_fields(task: Task, fields: tuple[str, ...] | None) -> Task:
+    """Only the `--fields` keys, in the order asked for; keys the object lacks are left out."""
+    if fields is None:
+        return task
+    return {name: task[name] for name in fields if name in task}

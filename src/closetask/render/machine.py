@@ -1,0 +1,103 @@
+"""Output for programs: JSON, JSONL, IDs and TSV on stdout, never coloured.
+
+- `--json`: one JSON array (2-space indent, UTF-8) of the task objects exactly as Close sent
+  them, unknown fields included, in display order (the table's order, so row N of the table
+  is element N-1). `[]` when nothing matches.
+- `--jsonl`: one compact JSON object per line, written page by page as they arrive, so a huge
+  listing streams in constant memory. The lines are therefore in **server order** (the
+  `_order_by` sent), not re-sorted on the client.
+- `--fields a,b`: JSON and JSONL objects keep only those keys, in that order (a key the object
+  lacks is left out).
+- `--ids`: one task ID per line, in display order.
+- TSV (stdout is not a terminal and no format flag): one line per task in display order, no
+  header line, no day headings, no truncation, no colour; tabs and newlines inside values
+  become spaces. The columns, in this fixed order (see TSV_COLUMNS):
+
+    row  id  date  local_date  local_time  type  lead_id  lead_name  about  assignee
+
+  `row` is the row number (`closetask done 3` refers to it: TSV listings save row refs like
+  the table does); `date` is Close's own value (`2026-11-28` or `2026-11-28T14:00:00+00:00`);
+  `local_date` (YYYY-MM-DD) and `local_time` (HH:MM, empty for a date-only task) are in the
+  profile's time zone; `type` is Close's `_type`; `about` is the table's summary text;
+  `assignee` is the assignee's name (their user ID when Close sends no name).
+
+Plain `print` / `write`, not Rich: Rich would expand tabs and wrap lines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any
+
+from closetask.core.grouping import local_time_label
+from closetask.core.listing import trim_fields
+from closetask.core.ordering import task_local_date
+from closetask.core.timezone import TimeZone
+from closetask.render.summary import assignee_label, clean, field, summary
+
+TSV_COLUMNS = (
+    "row",
+    "id",
+    "date",
+    "local_date",
+    "local_time",
+    "type",
+    "lead_id",
+    "lead_name",
+    "about",
+    "assignee",
+)
+
+
+def write_json(tasks: Sequence[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    items = [trim_fields(task, fields) for task in tasks]
+    out.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def write_jsonl(tasks: Iterable[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None) -> int:
+    """Write one page of objects; flushed so a reader sees each page as it arrives."""
+    out = out or sys.stdout
+    count = 0
+    for task in tasks:
+        out.write(json.dumps(trim_fields(task, fields), ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    out.flush()
+    return count
+
+
+def write_ids(tasks: Iterable[Mapping[str, Any]], *, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    for task in tasks:
+        task_id = field(task, "id")
+        if task_id:
+            out.write(task_id + "\n")
+    out.flush()
+
+
+def tsv_row(number: int, task: Mapping[str, Any], tz: TimeZone) -> list[str]:
+    """The TSV_COLUMNS values of one task."""
+    day = task_local_date(task, tz)
+    return [
+        str(number),
+        field(task, "id"),
+        field(task, "date"),
+        day.isoformat() if day is not None else "",
+        local_time_label(task, tz),
+        field(task, "_type"),
+        field(task, "lead_id"),
+        field(task, "lead_name"),
+        summary(task),
+        assignee_label(task),
+    ]
+
+
+def write_tsv(tasks: Sequence[Mapping[str, Any]], *, tz: TimeZone, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    for number, task in enumerate(tasks, 1):
+        # clean() already made every value one line without tabs.
+        out.write("\t".join(clean(v) for v in tsv_row(number, task, tz)) + "\n")
+    out.flush()

@@ -1,0 +1,201 @@
+"""The task table people read: a heading per local day, numbered rows, one line per task.
+
+```
+Overdue · Thu 26 Nov
+ 1         Task         Acme Corp        Call about the renewal
+ 2  14:00  Missed call  Globex           +1 415-555-0100
+
+Today · Sat 28 Nov
+ 3         Email        Initech          Re: pricing
+```
+
+Columns: row number, local time (blank for date-only tasks), type, lead, what the task is
+about, and the assignee when the listing is not only the user's own tasks. Every group uses
+the same column widths, computed once to fit the console: long text is cut with an ellipsis,
+never wrapped. Cell text goes in as `rich.text.Text`, never as markup, so a task whose text
+says `[red]` prints `[red]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from closetask.core.grouping import local_time_label
+from closetask.core.listing import Listing
+from closetask.core.ordering import task_local_date
+from closetask.render.summary import assignee_label, lead_label, summary, type_label
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from closetask.core.timezone import TimeZone
+
+TYPE_STYLES = {
+    "lead": "cyan",
+    "incoming_email": "blue",
+    "email_followup": "magenta",
+    "missed_call": "red",
+    "answered_detached_call": "green",
+    "voicemail": "yellow",
+    "opportunity_due": "bold green",
+    "incoming_sms": "bright_blue",
+}
+_GAP = 2  # spaces between columns: padding (0, 1) on each side, none at the edges
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass
+class _Row:
+    number: int
+    when: str
+    kind: str
+    kind_style: str
+    lead: str
+    about: str
+    assignee: str
+
+
+def print_table(
+    console: Console,
+    listing: Listing,
+    *,
+    tz: TimeZone,
+    show_assignee: bool = False,
+    limited: bool = False,
+) -> None:
+    """Print `listing` (already in display order) with its footer."""
+    from rich.text import Text
+
+    rows = _rows(listing, tz)
+    widths = _widths(rows, console.width, show_assignee, listing.grouped)
+    number = 0
+    for group in listing.groups:
+        if not group.tasks:
+            continue
+        if number:
+            console.print()
+        if group.label:
+            console.print(Text(group.label, style=_heading_style(group.day, listing)))
+        chunk = rows[number : number + len(group.tasks)]
+        number += len(group.tasks)
+        console.print(_table(chunk, widths, show_assignee))
+    console.print()
+    console.print(Text(footer(listing, limited=limited), style="dim"))
+
+
+def footer(listing: Listing, *, limited: bool = False) -> str:
+    """`14 tasks · 3 overdue`, plus a note when --limit cut the listing short."""
+    count = len(listing)
+    parts = [f"{count} task{'' if count == 1 else 's'}"]
+    if listing.overdue:
+        parts.append(f"{listing.overdue} overdue")
+    if limited:
+        parts.append("--limit reached, there may be more")
+    return " \u00b7 ".join(parts)
+
+
+def _rows(listing: Listing, tz: TimeZone) -> list[_Row]:
+    rows: list[_Row] = []
+    for task in listing.tasks:
+        kind = task.get("_type") if isinstance(task, Mapping) else None
+        rows.append(
+            _Row(
+                number=len(rows) + 1,
+                when=local_time_label(task, tz) if listing.grouped else _due(task, tz, listing.today),
+                kind=type_label(task),
+                kind_style=TYPE_STYLES.get(kind, "") if isinstance(kind, str) else "",
+                lead=lead_label(task),
+                about=summary(task),
+                assignee=assignee_label(task),
+            )
+        )
+    return rows
+
+
+def _due(task: Mapping[str, Any], tz: TimeZone, today: date) -> str:
+    """`Thu 26 Nov 14:30` (the flat, creation-ordered table has no day headings)."""
+    day = task_local_date(task, tz)
+    if day is None:
+        return ""
+    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    if day.year != today.year:
+        text += f" {day.year}"
+    at = local_time_label(task, tz)
+    return f"{text} {at}" if at else text
+
+
+@dataclass
+class _Widths:
+    number: int
+    when: int
+    kind: int
+    lead: int
+    about: int
+    assignee: int
+
+
+def _widths(rows: Sequence[_Row], total: int, show_assignee: bool, grouped: bool) -> _Widths:
+    from rich.cells import cell_len
+
+    def natural(values: list[str]) -> int:
+        return max((cell_len(v) for v in values), default=0)
+
+    number = len(str(len(rows))) if rows else 1
+    when = natural([r.when for r in rows])
+    if grouped and when:
+        when = 5  # HH:MM
+    kind = natural([r.kind for r in rows])
+    lead = max(1, natural([r.lead for r in rows]))
+    about = max(1, natural([r.about for r in rows]))
+    assignee = max(1, natural([r.assignee for r in rows])) if show_assignee else 0
+    columns = 4 + (1 if when else 0) + (1 if show_assignee else 0)
+    room = total - number - when - kind - _GAP * (columns - 1)
+    if lead + about + assignee > room:
+        # Too wide: cap lead and assignee first, give the rest to "about", which is what the
+        # task is; a column is never narrower than a few characters.
+        lead = min(lead, max(8, room * 25 // 100))
+        assignee = min(assignee, max(8, room * 18 // 100)) if show_assignee else 0
+        about = max(8, room - lead - assignee)
+    return _Widths(number, when, kind, lead, about, assignee)
+
+
+def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, show_header=False, show_edge=False, pad_edge=False, padding=(0, 1), expand=False)
+
+    def column(width: int, justify: str = "left") -> None:
+        table.add_column(width=width, min_width=width, max_width=width, no_wrap=True, overflow="ellipsis", justify=justify)  # type: ignore[arg-type]
+
+    column(w.number, "right")
+    if w.when:
+        column(w.when)
+    column(w.kind)
+    column(w.lead)
+    column(w.about)
+    if show_assignee:
+        column(w.assignee)
+    for row in rows:
+        cells = [Text(str(row.number), style="dim")]
+        if w.when:
+            cells.append(Text(row.when))
+        cells += [Text(row.kind, style=row.kind_style), Text(row.lead), Text(row.about)]
+        if show_assignee:
+            cells.append(Text(row.assignee, style="dim"))
+        table.add_row(*cells)
+    return table
+
+
+def _heading_style(day: date | None, listing: Listing) -> str:
+    if day is None:
+        return "bold dim"
+    if day < listing.today and listing.view != "archive":
+        return "bold red"
+    if day == listing.today:
+        return "bold underline"
+    return "bold"
