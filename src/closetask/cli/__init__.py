@@ -73,9 +73,12 @@ def root(
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # Bare `closetask` shows today's inbox, like `git status` shows the tree.
+        # Typer's vendored click runs `ctx.invoke(command)` as a fresh top-level command that
+        # re-parses sys.argv; a sub-context parsed from no arguments gives inbox its defaults.
         command = ctx.command.get_command(ctx, "inbox")  # type: ignore[attr-defined]
         if command is not None:
-            ctx.invoke(command)
+            with command.make_context("inbox", [], parent=ctx) as sub:
+                command.invoke(sub)
 
 
 def _register() -> None:
