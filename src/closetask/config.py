@@ -296,11 +296,13 @@ def resolve(
     else:
         name, sources["profile"] = DEFAULT_PROFILE, "default"
     profiles = data.get("profiles", {})
-    if profile and profile not in profiles and not sandbox:
+    # A profile asked for by name (flag or environment) must exist: silently using an empty
+    # one would end in a confusing "no API key" instead.
+    if sources["profile"] in ("--profile", ENV_PROFILE) and name not in profiles and not sandbox:
         known = ", ".join(sorted(profiles)) or "none yet"
         raise ConfigError(
-            f"no profile named {profile!r} (profiles: {known})",
-            hint=f"create it with `closetask config init --profile {profile}`",
+            f"no profile named {name!r} ({sources['profile']}; profiles: {known})",
+            hint=f"create it with `closetask config init --profile {name}`",
         )
     prof: Mapping[str, Any] = profiles.get(name, {})
 

@@ -377,3 +377,11 @@ def test_concurrent_writers_do_not_collide(home):
         list(pool.map(config.save_file, datas))
     assert config.load_file() in datas
     assert sorted(p.name for p in home.iterdir()) == ["config.toml"]
+
+
+def test_unknown_profile_from_environment_is_refused_not_silently_empty():
+    from closetask import config
+    from closetask.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"no profile named 'typo' \(CLOSETASK_PROFILE; profiles: acme\)"):
+        config.resolve(env={"CLOSETASK_PROFILE": "typo"}, data={"profiles": {"acme": {"api_key": "k"}}})

@@ -192,12 +192,12 @@ def use(
     Example: closetask config use acme
     """
     from closetask import config
-    from closetask.errors import UsageError
+    from closetask.errors import ConfigError
 
     data = config.load_file()
     if name not in data.get("profiles", {}):
         known = ", ".join(sorted(data.get("profiles", {}))) or "none yet"
-        raise UsageError(f"no profile named {name!r} (profiles: {known})")
+        raise ConfigError(f"no profile named {name!r} (profiles: {known})")
     data["default_profile"] = name
     config.save_file(data)
     print(f"default profile: {name}", file=sys.stderr)
