@@ -71,7 +71,7 @@ def split_refs(args: Iterable[str], stdin_text: str | None) -> list[str]:
 def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
     """Turn one REF into a task ID, or raise UsageError saying what was expected."""
     text = ref.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²".isdigit() is True but int() refuses it
         row = int(text)
         if rows is None:
             raise UsageError(
