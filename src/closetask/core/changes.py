@@ -1,0 +1,303 @@
+"""Sending changes to tasks: planned as requests, applied in chunks, reverted from the journal.
+
+Pure over a client object with `.get(path, params)`, `.put(path, body, params)` and
+`.delete(path)` (closetask.api.CloseClient in the CLI, a fake in tests).
+
+Close's bulk `PUT /task/?<filters>` applies the GET filters, and without `_type` the GET
+filters touch lead tasks only (Tasks page): every bulk request here carries `id__in` *and*
+`_type=all`, never a filter alone. `text` cannot go through a bulk PUT (only assigned_to, date
+and is_complete can), so a change with `text` goes task by task through `PUT /task/{id}/`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from closetask.errors import ApiError, AuthError, NotFound, ValidationFailed
+
+CHUNK_SIZE = 100  # IDs per bulk request: keeps the URL well under common 8 KB limits
+BULK_FIELDS = frozenset({"assigned_to", "date", "is_complete"})
+# Fields fetched alongside the before-state so messages can name the tasks.
+LABEL_FIELDS = ("id", "_type", "text", "subject", "lead_name", "phone_formatted", "remote_phone_formatted")
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One request as it will be sent; `describe()` is what --dry-run prints."""
+
+    method: str
+    path: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+    ids: tuple[str, ...] = ()
+
+    def describe(self, prefix: str = "/api/v1/") -> str:
+        query = "&".join(f"{k}={v}" for k, v in self.params.items())
+        line = f"{self.method} {prefix}{self.path}" + (f"?{query}" if query else "")
+        if self.body is not None:
+            line += " " + json.dumps(self.body, ensure_ascii=False)
+        return line
+
+    def send(self, client: Any) -> Any:
+        if self.method == "PUT":
+            return client.put(self.path, self.body, params=dict(self.params) or None)
+        if self.method == "DELETE":
+            return client.delete(self.path)
+        if self.method == "POST":
+            return client.post(self.path, self.body)
+        return client.get(self.path, dict(self.params) or None)
+
+
+@dataclass
+class ChunkResult:
+    """The outcome of one request: `ok`, or the error; `task` is the answer of a single PUT."""
+
+    ids: list[str]
+    ok: bool
+    error: str | None = None
+    exception: Exception | None = field(default=None, repr=False)
+    task: dict[str, Any] | None = None
+
+
+@dataclass
+class ApplyResult:
+    chunks: list[ChunkResult] = field(default_factory=list)
+    stopped: bool = False  # should_stop() asked to stop before every chunk was sent
+    not_sent: list[str] = field(default_factory=list)
+
+    @property
+    def sent(self) -> list[str]:
+        return [i for c in self.chunks if c.ok for i in c.ids]
+
+    @property
+    def failed(self) -> list[str]:
+        return [i for c in self.chunks if not c.ok for i in c.ids]
+
+    @property
+    def errors(self) -> list[str]:
+        return [c.error for c in self.chunks if not c.ok and c.error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_sent
+
+    @property
+    def first_exception(self) -> Exception | None:
+        return next((c.exception for c in self.chunks if c.exception is not None), None)
+
+    @property
+    def tasks(self) -> dict[str, dict[str, Any]]:
+        """Task objects answered by single PUTs (bulk PUTs answer no tasks)."""
+        return {c.task["id"]: c.task for c in self.chunks if c.ok and isinstance(c.task, dict) and "id" in c.task}
+
+    def journal_status(self) -> str:
+        if self.ok:
+            return "applied"
+        return "partial" if self.sent else "failed"
+
+
+def chunked(items: Sequence[str], size: int = CHUNK_SIZE) -> Iterator[list[str]]:
+    if size < 1:
+        raise ValueError("chunk size must be >= 1")
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+# --- planning -------------------------------------------------------------------------
+
+
+def plan_update(ids: Sequence[str], fields: Mapping[str, Any], *, chunk: int = CHUNK_SIZE) -> list[PlannedRequest]:
+    """The requests that set `fields` on `ids`: bulk PUTs by ID in chunks, or one PUT per
+    task when there is a single task or `text` is among the fields."""
+    if not ids:
+        return []
+    if not fields:
+        raise ValueError("nothing to change")
+    body = dict(fields)
+    if len(ids) == 1 or not set(body) <= BULK_FIELDS:
+        return [PlannedRequest("PUT", f"task/{task_id}/", body=body, ids=(task_id,)) for task_id in ids]
+    return [
+        PlannedRequest("PUT", "task/", {"id__in": ",".join(part), "_type": "all"}, body, tuple(part))
+        for part in chunked(ids, chunk)
+    ]
+
+
+def plan_delete(ids: Sequence[str]) -> list[PlannedRequest]:
+    # Close has no bulk delete; one DELETE per task is the only way.
+    return [PlannedRequest("DELETE", f"task/{task_id}/", ids=(task_id,)) for task_id in ids]
+
+
+def plan_fetch(ids: Sequence[str], fields: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE) -> list[PlannedRequest]:
+    params_base: dict[str, str] = {"_type": "all"}
+    if fields is not None:
+        wanted = list(dict.fromkeys(["id", *fields]))
+        params_base["_fields"] = ",".join(wanted)
+    return [
+        PlannedRequest("GET", "task/", {"id__in": ",".join(part), **params_base, "_limit": str(len(part))}, ids=tuple(part))
+        for part in chunked(ids, chunk)
+    ]
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def fetch_tasks(
+    client: Any,
+    ids: Sequence[str],
+    fields: Iterable[str] | None = None,
+    *,
+    chunk: int = CHUNK_SIZE,
+    require_all: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """Tasks by ID with one `GET /task/?id__in=...&_type=all` per chunk (trimmed to `fields`).
+
+    Raises NotFound naming the IDs Close does not know when `require_all` (a bulk PUT by ID
+    would silently skip them, so they are caught here, before anything is changed).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for request in plan_fetch(ids, fields, chunk=chunk):
+        body = request.send(client)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, list):
+            raise ApiError("unexpected answer from Close for task/: not a list envelope")
+        for task in data:
+            if isinstance(task, dict) and task.get("id") in request.ids:
+                found[task["id"]] = task
+    if require_all:
+        missing = [i for i in ids if i not in found]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            noun = "task" if len(missing) == 1 else "tasks"
+            raise NotFound(f"no such {noun}: {shown}", status=404)
+    return {i: found[i] for i in ids if i in found}
+
+
+def before_state(tasks: Mapping[str, Mapping[str, Any]], fields: Iterable[str]) -> list[dict[str, Any]]:
+    """Journal before-records: for each task, the current value of each field about to change."""
+    names = list(fields)
+    return [{"id": task_id, "fields": {f: task.get(f) for f in names}} for task_id, task in tasks.items()]
+
+
+def needs_change(task: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
+    return any(task.get(name) != value for name, value in fields.items())
+
+
+# --- applying -------------------------------------------------------------------------
+
+# Errors that will repeat on every chunk: stop instead of sending the rest.
+_FATAL = (AuthError, ValidationFailed)
+
+
+def apply_requests(
+    client: Any,
+    requests: Sequence[PlannedRequest],
+    *,
+    before_chunk: Callable[[PlannedRequest], None] | None = None,
+    on_chunk: Callable[[ChunkResult], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    missing_ok: bool = False,
+) -> ApplyResult:
+    """Send `requests` in order, recording each outcome; one failing chunk does not stop the
+    others (a rerun finishes them), except errors that would repeat (key rejected, invalid).
+
+    `before_chunk` runs before each request (the journal's "attempting" mark), `on_chunk`
+    after it; `should_stop` is checked between requests (Ctrl-C during a bulk stops after
+    the chunk in flight). A KeyboardInterrupt during a request is recorded as a failed chunk
+    (the server's state is unknown) and re-raised. `missing_ok`: a 404 counts as done (a
+    DELETE of a task already gone).
+    """
+    result = ApplyResult()
+    for index, request in enumerate(requests):
+        if should_stop is not None and should_stop():
+            result.stopped = True
+            result.not_sent = [i for r in requests[index:] for i in r.ids]
+            break
+        if before_chunk is not None:
+            before_chunk(request)
+        try:
+            answer = request.send(client)
+        except KeyboardInterrupt:
+            chunk = ChunkResult(list(request.ids), False, "interrupted while the request was in flight")
+            result.chunks.append(chunk)
+            result.not_sent = [i for r in requests[index + 1 :] for i in r.ids]
+            if on_chunk is not None:
+                on_chunk(chunk)
+            raise
+        except ApiError as exc:
+            if missing_ok and isinstance(exc, NotFound):
+                chunk = ChunkResult(list(request.ids), True)
+            else:
+                chunk = ChunkResult(list(request.ids), False, exc.message, exc)
+        else:
+            task = answer if isinstance(answer, dict) and answer.get("id") in request.ids else None
+            chunk = ChunkResult(list(request.ids), True, task=task)
+        result.chunks.append(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
+        if not chunk.ok and isinstance(chunk.exception, _FATAL):
+            result.not_sent = [i for r in requests[index + 1 :] for i in r.ids]
+            break
+    return result
+
+
+def apply_update(
+    client: Any,
+    ids: Sequence[str],
+    fields: Mapping[str, Any],
+    *,
+    chunk: int = CHUNK_SIZE,
+    before_chunk: Callable[[PlannedRequest], None] | None = None,
+    on_chunk: Callable[[ChunkResult], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ApplyResult:
+    """Set `fields` on every task in `ids` (see `plan_update` for how requests are made)."""
+    return apply_requests(
+        client, plan_update(ids, fields, chunk=chunk),
+        before_chunk=before_chunk, on_chunk=on_chunk, should_stop=should_stop,
+    )  # fmt: skip
+
+
+# --- undo -----------------------------------------------------------------------------
+
+
+def group_by_before(before: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None) -> list[tuple[dict[str, Any], list[str]]]:
+    """Group task IDs by identical before-values: each group is reverted with bulk PUTs.
+
+    `only` limits the groups to those IDs (the ones the server may have changed). Groups come
+    in the order their first task appears.
+    """
+    allowed = set(only) if only is not None else None
+    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for item in before:
+        task_id = str(item.get("id"))
+        if allowed is not None and task_id not in allowed:
+            continue
+        fields = dict(item.get("fields") or {})
+        key = json.dumps(fields, sort_keys=True)
+        groups.setdefault(key, (fields, []))[1].append(task_id)
+    return [(fields, ids) for fields, ids in groups.values() if fields]
+
+
+def plan_revert(before: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE) -> list[PlannedRequest]:
+    """The requests that put every task back to its before-values."""
+    requests: list[PlannedRequest] = []
+    for fields, ids in group_by_before(before, only):
+        requests.extend(plan_update(ids, fields, chunk=chunk))
+    return requests
+
+
+def revert(
+    client: Any,
+    before: Iterable[Mapping[str, Any]],
+    only: Iterable[str] | None = None,
+    *,
+    chunk: int = CHUNK_SIZE,
+    on_chunk: Callable[[ChunkResult], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ApplyResult:
+    """Restore before-values (an update or bulk journal entry); reverting is idempotent, so a
+    partial revert can simply be run again."""
+    return apply_requests(client, plan_revert(before, only, chunk=chunk), on_chunk=on_chunk, should_stop=should_stop)
