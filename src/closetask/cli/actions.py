@@ -1,0 +1,281 @@
+"""Acting on one task or a handful: add, done, reopen, reassign, edit, snooze, show, delete.
+
+Every change is journaled before it is sent (`closetask undo` reverts it); several tasks go
+in bulk `PUT /task/?id__in=...&_type=all` requests, chunked, never one request per task.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
+
+RefsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF...",
+        help="Row numbers from the last listing, task IDs, Close addresses, or - to read them from stdin.",
+        show_default=False,
+    ),
+]
+RefArg = Annotated[
+    str,
+    typer.Argument(metavar="REF", help="A row number from the last listing, a task ID, or a Close address.", show_default=False),
+]
+
+
+def add(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What to do, e.g. 'Call about the renewal'.", show_default=False)],
+    lead: Annotated[str, typer.Option("--lead", "-l", help="Lead ID (lead_...) or Close lead address.", show_default=False)],
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help="WHEN: a day (tomorrow, fri, +3d) or a day with a time (fri 14:30).", show_default=False)] = None,
+    assign_to: Annotated[Optional[str], typer.Option("--assign-to", "-a", help="me, a user's email, or a user ID; default: the key's user.", show_default=False)] = None,
+    json_out: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Create a lead task and print its ID.
+
+    A day alone makes a date-only task; a day with a time makes a timed one.
+
+    Example: closetask add "Send the proposal" --lead lead_abc123DEF456ghi789 --date "fri 10am"
+    """
+    from closetask.cli import task_changes as tc
+    from closetask.core.changes import PlannedRequest
+    from closetask.core.refs import parse_lead_ref
+    from closetask.errors import ApiError, UsageError
+    from closetask.render.task_detail import task_label, when_text
+
+    app = tc.app_context(ctx)
+    if not text.strip():
+        raise UsageError("the task text is empty: say what is to be done")
+    body: dict[str, object] = {"lead_id": parse_lead_ref(lead), "text": text}
+    if date is not None:
+        body["date"] = _when(app, date)
+    if assign_to is not None:
+        body["assigned_to"] = app.resolve_user(assign_to)
+    request = PlannedRequest("POST", "task/", body=body)
+    if dry_run:
+        tc.print_requests(app, [request])
+        return
+    client = app.client()
+    book = tc.journal(app)
+    entry = book.begin(
+        command=tc.command_line("add", text, "--lead", lead, *(("--date", date) if date else ()),
+                                *(("--assign-to", assign_to) if assign_to else ())),
+        action="create", before=[], changes=body,
+    )  # fmt: skip
+    try:
+        task = request.send(client)
+    except BaseException as exc:
+        # A POST that timed out may still have created the task: say so in the journal.
+        book.mark(entry.id, status="failed", error=getattr(exc, "message", None) or type(exc).__name__)
+        raise
+    task_id = task.get("id") if isinstance(task, dict) else None
+    book.mark(entry.id, status="applied", sent=[task_id] if task_id else [])
+    if not task_id:
+        raise ApiError("Close answered the POST without a task object; check the lead's tasks in Close")
+    app.notify(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}")
+    app.notify(tc.UNDO_HINT)
+    if json_out:
+        tc.print_json(task)
+    else:
+        print(task_id)
+
+
+def done(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
+    """Mark tasks complete.
+
+    Example: closetask done 2 5
+    """
+    _set_complete(ctx, "done", refs, True, json_out, dry_run)
+
+
+def reopen(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
+    """Mark tasks incomplete again.
+
+    Example: closetask reopen task_abc123DEF456ghi789jkl
+    """
+    _set_complete(ctx, "reopen", refs, False, json_out, dry_run)
+
+
+def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, json_out: bool, dry_run: bool) -> None:
+    from closetask.cli import task_changes as tc
+
+    app = tc.app_context(ctx)
+    verb = "Completed" if value else "Reopened"
+    tc.run_update(
+        ctx, command=tc.command_line(name, refs), ids=tc.task_ids(app, refs), fields={"is_complete": value},
+        message=lambda n: f"{verb} {tc.plural(n)}", already="already " + ("complete" if value else "open"),
+        json_out=json_out, dry_run=dry_run,
+    )  # fmt: skip
+
+
+def reassign(
+    ctx: typer.Context,
+    refs: RefsArg,
+    to: Annotated[str, typer.Option("--to", "-t", help="me, a user's email, or a user ID.", show_default=False)],
+    json_out: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Assign tasks to another user of the organization.
+
+    Example: closetask reassign 1 3 --to jane@example.com
+    """
+    from closetask.cli import task_changes as tc
+
+    app = tc.app_context(ctx)
+    ids = tc.task_ids(app, refs)
+    user_id = app.resolve_user(to)
+    tc.run_update(
+        ctx, command=tc.command_line("reassign", refs, "--to", to), ids=ids, fields={"assigned_to": user_id},
+        message=lambda n: f"Reassigned {tc.plural(n)} to {to}", already=f"already assigned to {to}",
+        json_out=json_out, dry_run=dry_run,
+    )  # fmt: skip
+
+
+def snooze(
+    ctx: typer.Context,
+    refs: RefsArg,
+    when: Annotated[str, typer.Argument(metavar="WHEN", help="New date: tomorrow, mon, +3d, 2026-12-04, 'fri 9am' (quote a time).", show_default=False)],
+    json_out: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Move tasks to another day (or day and time).
+
+    Example: closetask snooze 1 4 mon
+    """
+    from closetask.cli import task_changes as tc
+    from closetask.errors import UsageError
+    from closetask.render.task_detail import when_text
+
+    app = tc.app_context(ctx)
+    new_date = _when(app, when)
+    try:
+        ids = tc.task_ids(app, refs)
+    except UsageError as exc:
+        raise UsageError(exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'") from None
+    tc.run_update(
+        ctx, command=tc.command_line("snooze", refs, when), ids=ids, fields={"date": new_date},
+        message=lambda n: f"Moved {tc.plural(n)} to {when_text(new_date, app.tz)}", already="already on that date",
+        json_out=json_out, dry_run=dry_run,
+    )  # fmt: skip
+
+
+def edit(
+    ctx: typer.Context,
+    ref: RefArg,
+    text: Annotated[Optional[str], typer.Option("--text", help="New text (lead tasks only).", show_default=False)] = None,
+    date: Annotated[Optional[str], typer.Option("--date", "-d", help="New WHEN: a day, or a day with a time.", show_default=False)] = None,
+    json_out: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Change one task's text or date.
+
+    Example: closetask edit 3 --text "Call about the renewal" --date "mon 9am"
+    """
+    from closetask.cli import task_changes as tc
+    from closetask.errors import UsageError
+
+    app = tc.app_context(ctx)
+    if text is None and date is None:
+        raise UsageError("nothing to edit: pass --text, --date or both")
+    if text is not None and not text.strip():
+        raise UsageError("the new text is empty")
+    fields: dict[str, object] = {}
+    if text is not None:
+        fields["text"] = text
+    if date is not None:
+        fields["date"] = _when(app, date)
+    ids = tc.task_ids(app, [ref])
+    if len(ids) != 1:
+        raise UsageError("edit changes one task at a time: pass one REF")
+
+    def lead_only(tasks: dict) -> None:
+        kind = tasks[ids[0]].get("_type")
+        if "text" in fields and kind != "lead":
+            raise UsageError(f"only lead tasks have text that can be changed; this is a {kind} task (--date works)")
+
+    tc.run_update(
+        ctx, command=tc.command_line("edit", ref, *(("--text", text) if text is not None else ()),
+                                     *(("--date", date) if date is not None else ())),
+        ids=ids, fields=fields, message=lambda n: "Updated", already="already so",
+        json_out=json_out, dry_run=dry_run, check=lead_only,
+    )  # fmt: skip
+
+
+def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
+    """Show every field of one task.
+
+    Example: closetask show 2
+    """
+    from closetask.cli import task_changes as tc
+    from closetask.errors import UsageError
+    from closetask.render.task_detail import detail_lines
+
+    app = tc.app_context(ctx)
+    ids = tc.task_ids(app, [ref])
+    if len(ids) != 1:
+        raise UsageError("show takes one REF")
+    task = app.client().get(f"task/{ids[0]}/")
+    if json_out:
+        tc.print_json(task)
+        return
+    if not isinstance(task, dict):
+        raise UsageError(f"Close sent no task object for {ids[0]}")
+    print("\n".join(detail_lines(task, app.tz)))
+
+
+def delete(ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
+    """Delete tasks for good (asks first; --yes when not on a terminal).
+
+    Close cannot restore a deleted task, so `closetask undo` cannot either.
+
+    Example: closetask delete 4 --yes
+    """
+    from closetask.cli import task_changes as tc
+    from closetask.core.changes import fetch_tasks, plan_delete
+    from closetask.errors import UsageError
+    from closetask.render.task_detail import labels_summary, task_label
+
+    app = tc.app_context(ctx)
+    ids = tc.task_ids(app, refs)
+    if dry_run:
+        tc.print_requests(app, plan_delete(ids))
+        return
+    if not yes and not app.stdin_isatty:
+        raise UsageError("delete needs confirmation: pass --yes when not on a terminal; nothing was deleted")
+    client = app.client()
+    tasks = fetch_tasks(client, ids)
+    if not yes:
+        for task in tasks.values():
+            app.notify(f"  {task_label(task)}")
+        tc.confirm(app, f"Delete {tc.plural(len(ids))} for good? Close cannot restore them", yes=False, what="delete")
+    book = tc.journal(app)
+    entry = book.begin(
+        command=tc.command_line("delete", refs), action="delete",
+        before=[{"id": i, "fields": tasks[i]} for i in ids],
+    )  # fmt: skip
+    result = tc.journaled_apply(app, book, entry, plan_delete(ids), missing_ok=True)
+    gone = [tasks[i] for i in result.sent]
+    if gone:
+        app.notify(f"Deleted {tc.plural(len(gone))}: {labels_summary(gone)}")
+        app.notify("note: deleted tasks cannot be restored, not even by closetask undo")
+    if json_out:
+        tc.print_json(gone)
+    tc.raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
+
+
+def _when(app: object, text: str) -> str:
+    from closetask.core.when import parse_when
+
+    return parse_when(text, now=app.now(), tz=app.tz).to_api()  # type: ignore[attr-defined]
+
+
+def register(app: typer.Typer) -> None:
+    for name, fn in (
+        ("add", add), ("done", done), ("reopen", reopen), ("reassign", reassign), ("edit", edit),
+        ("snooze", snooze), ("show", show), ("delete", delete),
+    ):  # fmt: skip
+        app.command(name)(fn)

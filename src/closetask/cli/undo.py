@@ -1,0 +1,120 @@
+"""`closetask undo`: revert the most recent change recorded in the journal, or list them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
+
+
+def undo(
+    ctx: typer.Context,
+    entry_id: Annotated[
+        Optional[str],
+        typer.Argument(metavar="[ENTRY]", help="Journal entry to undo (from --list); default: the most recent not yet undone.", show_default=False),
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", "-l", help="List recent journal entries instead of undoing.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries --list shows.")] = 10,
+    yes: YesOpt = False,
+    json_out: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk).
+
+    Tasks get back the values they had before; a task that `add` created is deleted. Deleted
+    tasks cannot be restored. --list shows the journal.
+
+    Example: closetask undo --list
+    """
+    from closetask.cli import task_changes as tc
+
+    app = tc.app_context(ctx)
+    book = tc.journal(app)
+    if list_:
+        _list(app, book, limit, json_out)
+        return
+    entry = _pick(book, entry_id)
+    if entry is None:
+        app.notify("Nothing to undo.")
+        return
+    requests, what, done = _plan(entry)
+    if dry_run:
+        app.notify(f"Would undo `{entry.command}` ({entry.id}): {what}")
+        tc.print_requests(app, requests)
+        return
+    tc.confirm(app, f"Undo `{entry.command}` ({entry.at}): {what}?", yes=yes, what="undo")
+    result = _apply(app, book, entry, requests)
+    if result.sent:
+        app.notify(f"Undid `{entry.command}`: {done}.")
+    if json_out:
+        ids = result.sent if entry.action != "create" else []
+        tc.print_json(tc.refetch(app.client(), ids, {}) if ids else [])
+    tc.raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
+
+
+def _pick(book, entry_id: str | None):  # type: ignore[no-untyped-def]
+    from closetask.errors import UsageError
+
+    if entry_id is None:
+        return book.last_undoable()
+    entry = book.get(entry_id)
+    if entry is None:
+        raise UsageError(f"no journal entry {entry_id!r}", hint="closetask undo --list shows the entries")
+    if entry.status == "undone":
+        raise UsageError(f"journal entry {entry.id} (`{entry.command}`) was already undone")
+    if not entry.touched:
+        raise UsageError(f"journal entry {entry.id} (`{entry.command}`) changed nothing; there is nothing to undo")
+    return entry
+
+
+def _plan(entry):  # type: ignore[no-untyped-def]
+    """The requests that revert `entry`, and phrases for the prompt and the report."""
+    from closetask.cli.task_changes import plural
+    from closetask.core.changes import plan_delete, plan_revert
+    from closetask.errors import ClosetaskError
+
+    if entry.action == "delete":
+        raise ClosetaskError(
+            f"`{entry.command}` deleted {plural(len(entry.touched))}, and Close cannot restore a deleted task",
+            hint=f"journal entry {entry.id} keeps their content; to undo an earlier change: closetask undo ENTRY (see --list)",
+        )
+    if entry.action == "create":
+        count = plural(len(entry.touched))
+        return plan_delete(entry.touched), f"delete the {count} it created", f"deleted the {count} it created"
+    changed = [i for i in entry.touched if entry.before_of(i) is not None]
+    count = plural(len(changed))
+    return plan_revert(entry.before, changed), f"restore {count}", f"restored {count}"
+
+
+def _apply(app, book, entry, requests):  # type: ignore[no-untyped-def]
+    from closetask.core.changes import apply_requests
+
+    try:
+        result = apply_requests(app.client(), requests, missing_ok=entry.action == "create")
+    except KeyboardInterrupt:
+        book.mark_undone(entry.id, complete=False, error="interrupted")
+        raise
+    # A partial undo leaves the entry undoable: reverting again is harmless and finishes it.
+    book.mark_undone(entry.id, sent=result.sent, complete=result.ok, error="; ".join(result.errors) or None)
+    return result
+
+
+def _list(app, book, limit: int, json_out: bool) -> None:  # type: ignore[no-untyped-def]
+    from closetask.cli.task_changes import print_json
+
+    entries = list(reversed(book.entries()))[:limit]
+    if json_out:
+        print_json([e.summary() for e in entries])
+        return
+    if not entries:
+        app.notify("The journal is empty.")
+        return
+    for e in entries:
+        tasks = f"{len(e.before) or len(e.touched)} task{'s' if (len(e.before) or len(e.touched)) != 1 else ''}"
+        print("\t".join((e.id, e.at[:16].replace("T", " "), e.status, tasks, e.command)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("undo")(undo)
