@@ -1,0 +1,62 @@
+"""Fixtures for the action and undo tests: a stateful fake Close at the transport that every
+CloseClient a command creates is routed to, and helpers for row refs and the journal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fake_task_api import FakeTaskApi, make_task
+
+KEY = "api_ActionsKey0123456789.SECRETsecret"
+
+
+@pytest.fixture
+def api(home, monkeypatch) -> FakeTaskApi:
+    """Five lead tasks and one missed call; commands run with a key and talk to this fake."""
+    from closetask import api as api_module
+
+    fake = FakeTaskApi()
+    fake.add(*(make_task(n) for n in range(1, 6)))
+    fake.add(make_task(6, _type="missed_call", text=None, phone_formatted="+1 415-555-0100"))
+    real = api_module.CloseClient
+
+    class Routed(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["transport"] = fake.transport()
+            kwargs["sleep"] = lambda seconds: None
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(api_module, "CloseClient", Routed)
+    monkeypatch.setenv("CLOSE_API_KEY", KEY)
+    return fake
+
+
+def state_dir(home: Path) -> Path:
+    return home / "state" / "profiles" / "default"
+
+
+@pytest.fixture
+def rows(home):
+    """rows(ids...) saves a listing so that row numbers mean those task IDs."""
+
+    def save(*ids: str) -> None:
+        path = state_dir(home) / "rows.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"command": "inbox", "saved_at": "2026-11-28T10:00:00+00:00", "ids": list(ids)}))
+
+    return save
+
+
+@pytest.fixture
+def journal_path(home) -> Path:
+    return state_dir(home) / "journal.jsonl"
+
+
+def journal_records(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -1,0 +1,187 @@
+"""REFs and WHENs as the commands take them: row numbers, IDs, addresses, `-` on stdin, bad input
+exiting 2 with nothing sent; date-only vs date-time bodies at several UTC offsets."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fake_task_api import LEAD_ID, tid
+
+from closetask.core.refs import RowRefs, parse_task_refs, split_refs
+from closetask.errors import UsageError
+
+# --- REFs through the commands --------------------------------------------------------
+
+
+def test_row_numbers_ids_and_addresses_mix(cli, api, rows):
+    rows(tid(1), tid(2), tid(3))
+    url = f"https://app.close.com/lead/{LEAD_ID}/#task={tid(4)}"
+    result = cli("done", "2", tid(5), url, "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout == f'PUT /api/v1/task/?id__in={tid(2)},{tid(5)},{tid(4)}&_type=all {{"is_complete": true}}\n'
+
+
+def test_repeated_refs_count_once(cli, api, rows):
+    rows(tid(1), tid(2))
+    result = cli("done", "1", tid(1), "1", "--dry-run")
+    assert result.stdout == f'PUT /api/v1/task/{tid(1)}/ {{"is_complete": true}}\n'
+
+
+def test_dash_reads_refs_from_stdin(cli, api, rows):
+    rows(tid(1), tid(2), tid(3))
+    result = cli("done", "-", "--dry-run", input=f"{tid(5)}\n  3\t{tid(4)}\n\n")
+    assert result.exit_code == 0
+    assert result.stdout == f'PUT /api/v1/task/?id__in={tid(5)},{tid(3)},{tid(4)}&_type=all {{"is_complete": true}}\n'
+
+
+def test_dash_with_empty_stdin_exits_2(cli, api):
+    result = cli("done", "-", input="")
+    assert result.exit_code == 2
+    assert result.stderr == "error: no task REFs given (stdin was empty)\n"
+    assert api.sent == []
+
+
+def test_dash_on_a_terminal_exits_2(cli, api, monkeypatch):
+    from closetask.context import AppContext
+
+    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
+    result = cli("done", "-")
+    assert result.exit_code == 2
+    assert result.stderr == "error: '-' reads REFs from stdin, but stdin is a terminal\n"
+
+
+@pytest.mark.parametrize("command", [("done",), ("reopen",), ("reassign", "--to", "me"), ("snooze",), ("delete", "--yes"), ("show",), ("edit", "--text", "x")])
+def test_a_row_number_without_a_listing_exits_2_and_sends_nothing(cli, api, journal_path, command):
+    name, *opts = command
+    args = [name, "2", *opts] + (["tomorrow"] if name == "snooze" else [])
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: row 2: there is no listing to take row numbers from; run `closetask inbox` first")
+    assert api.sent == []
+    assert not journal_path.exists()
+
+
+def test_a_row_number_past_the_listing_exits_2(cli, api, rows):
+    rows(tid(1), tid(2))
+    result = cli("done", "1", "7")
+    assert result.exit_code == 2
+    assert result.stderr == "error: row 7 is not in the last listing (inbox: rows 1-2)\n"
+    assert api.sent == []
+
+
+@pytest.mark.parametrize("bad", ["task_short", "lead_Acme0123456789abcdefghijk", "hello", "0x3", "2.5", "task_abc!defghijklmnop"])
+def test_malformed_refs_exit_2_saying_what_was_expected(cli, api, bad):
+    result = cli("done", tid(1), bad)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: invalid task REF {bad!r}: expected a row number from the last listing (3), a task ID")
+    assert api.sent == []
+
+
+def test_a_missing_ref_or_an_option_like_ref_is_a_usage_error(cli, api):
+    for args in (("done",), ("done", "-3")):
+        result = cli(*args)
+        assert result.exit_code == 2
+    assert "No such option: -3" in result.stderr
+    assert api.sent == []
+
+
+# --- property: REF parsing never sends garbage -----------------------------------------
+
+_alnum = st.text(string.ascii_letters + string.digits, min_size=10, max_size=40)
+task_ids = _alnum.map(lambda s: "task_" + s)
+ROWS = RowRefs(tuple(f"task_Row{n:03d}abcdefghijkl" for n in range(1, 31)), "inbox")
+
+
+@st.composite
+def ref_and_id(draw):
+    kind = draw(st.sampled_from(["row", "id", "url"]))
+    if kind == "row":
+        n = draw(st.integers(1, 30))
+        return str(n), ROWS.ids[n - 1]
+    task_id = draw(task_ids)
+    if kind == "id":
+        return task_id, task_id
+    lead = draw(_alnum)
+    return f"https://app.close.com/lead/lead_{lead}/#task={task_id}", task_id
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ref_and_id(), min_size=1, max_size=12))
+def test_valid_refs_resolve_to_their_ids_in_order_without_repeats(pairs):
+    refs = [r for r, _ in pairs]
+    expected = list(dict.fromkeys(i for _, i in pairs))
+    assert parse_task_refs(split_refs(refs, None), ROWS) == expected
+    # The same REFs through stdin, whitespace-separated, give the same IDs.
+    assert parse_task_refs(split_refs(["-"], "\n".join(refs)), ROWS) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_is_either_a_task_id_or_a_usage_error(text):
+    try:
+        ids = parse_task_refs(split_refs([text], None), ROWS)
+    except UsageError as exc:
+        assert exc.exit_code == 2
+        assert "\n" not in exc.message
+        return
+    for task_id in ids:
+        assert task_id.startswith("task_") and task_id.isascii()
+        assert task_id[5:].isalnum()
+
+
+# --- WHEN through the commands, at several offsets -------------------------------------
+
+# CLOSETASK_NOW is 2026-11-28T10:00Z: Saturday 02:00 at -8, Saturday 15:30 at +5.5.
+
+
+@pytest.mark.parametrize(
+    "tz, when, expected",
+    [
+        ("-8", "tomorrow", "2026-11-29"),
+        ("-8", "tomorrow 9am", "2026-11-29T17:00:00+00:00"),
+        ("-8", "2026-12-04 14:30", "2026-12-04T22:30:00+00:00"),
+        ("-8", "2026-12-04T14:30:00+01:00", "2026-12-04T13:30:00+00:00"),
+        ("-8", "mon", "2026-11-30"),
+        ("-8", "+1m", "2026-12-28"),
+        ("5.5", "tomorrow", "2026-11-29"),
+        ("5.5", "tomorrow 9am", "2026-11-29T03:30:00+00:00"),
+        ("5.5", "today 23:59", "2026-11-28T18:29:00+00:00"),
+        ("5.5", "fri 14:30", "2026-12-04T09:00:00+00:00"),
+        ("-2.5", "today", "2026-11-28"),
+        ("+13", "today", "2026-11-28"),
+        ("+13", "tomorrow 00:30", "2026-11-28T11:30:00+00:00"),
+    ],
+)
+def test_snooze_sends_date_only_or_date_time_as_typed(cli, api, tz, when, expected):
+    api.tasks[tid(1)]["date"] = "2026-10-01"
+    result = cli("snooze", tid(1), when, env={"CLOSETASK_TZ": tz})
+    assert result.exit_code == 0, result.stderr
+    assert api.sent[-1].body == {"date": expected}
+    assert api.tasks[tid(1)]["date"] == expected
+
+
+def test_today_depends_on_the_offset(cli, api):
+    # 2026-11-28T10:00Z is already Sunday the 29th at +14 (Line Islands).
+    assert cli("snooze", tid(1), "today", "--dry-run", env={"CLOSETASK_TZ": "14"}).stdout.endswith('{"date": "2026-11-29"}\n')
+    assert cli("snooze", tid(1), "today", "--dry-run", env={"CLOSETASK_TZ": "-11"}).stdout.endswith('{"date": "2026-11-27"}\n')
+
+
+@pytest.mark.parametrize("tz, when, expected", [("-8", "fri", "2026-12-04"), ("5.5", "fri 9am", "2026-12-04T03:30:00+00:00")])
+def test_add_and_edit_send_the_same_values(cli, api, tz, when, expected):
+    assert cli("add", "Call", "--lead", LEAD_ID, "--date", when, env={"CLOSETASK_TZ": tz}).exit_code == 0
+    assert api.sent[-1].body["date"] == expected
+    assert cli("edit", tid(2), "--date", when, env={"CLOSETASK_TZ": tz}).exit_code == 0
+    assert api.sent[-1].body == {"date": expected}
+
+
+@pytest.mark.parametrize("when", ["someday", "25:00", "2026-02-30", "tomorrow 13pm", ""])
+def test_an_unparseable_when_exits_2_listing_the_forms(cli, api, when):
+    for args in (("snooze", tid(1), when), ("add", "x", "--lead", LEAD_ID, "--date", when), ("edit", tid(1), "--date", when)):
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert "use today, tomorrow, yesterday, a weekday (fri)" in result.stderr
+    assert api.sent == []

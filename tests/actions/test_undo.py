@@ -1,0 +1,232 @@
+"""`closetask undo`: the journal is written before each request, and undo puts every task back."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from conftest import journal_records
+from fake_task_api import JANE_ID, ME_ID, make_task, tid
+
+from closetask.core.journal import UndoJournal
+
+
+def test_the_journal_entry_exists_before_the_put_leaves(cli, api, journal_path):
+    seen = []
+
+    def check(s):
+        if s.method == "PUT":
+            records = journal_records(journal_path)
+            entry = records[0]
+            assert entry["kind"] == "entry" and entry["status"] == "pending"
+            assert entry["before"] == [
+                {"id": tid(1), "fields": {"is_complete": False}},
+                {"id": tid(2), "fields": {"is_complete": False}},
+            ]
+            assert records[-1] == {"kind": "mark", "ref": entry["id"], "at": "2026-11-28T10:00:00+00:00", "attempting": [tid(1), tid(2)]}
+            seen.append(s)
+        return None
+
+    api.hook = check
+    assert cli("done", tid(1), tid(2)).exit_code == 0
+    assert len(seen) == 1
+    (entry,) = UndoJournal(journal_path).entries()
+    assert entry.status == "applied" and entry.sent == [tid(1), tid(2)]
+
+
+def test_the_journal_entry_exists_before_the_post_leaves(cli, api, journal_path):
+    def check(s):
+        if s.method == "POST":
+            assert journal_records(journal_path)[0]["action"] == "create"
+        return None
+
+    api.hook = check
+    assert cli("add", "Call", "--lead", "lead_Acme0123456789abcdefghijk").exit_code == 0
+
+
+def test_undo_done_reopens_exactly_the_tasks_it_completed(cli, api, rows):
+    rows(tid(1), tid(2), tid(3))
+    api.tasks[tid(3)]["is_complete"] = True  # already complete: skipped, so not reopened by undo
+    assert cli("done", "1", "2", "3").exit_code == 0
+    api.sent.clear()
+    result = cli("undo", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert api.lines() == [f"PUT task/?id__in={tid(1)},{tid(2)}&_type=all"]
+    assert api.sent[0].body == {"is_complete": False}
+    assert [api.tasks[tid(n)]["is_complete"] for n in (1, 2, 3)] == [False, False, True]
+    assert result.stderr == "Undid `done 1 2 3`: restored 2 tasks.\n"
+    # Nothing left to undo: undo does not undo itself.
+    again = cli("undo", "--yes")
+    assert again.exit_code == 0
+    assert again.stderr == "Nothing to undo.\n"
+
+
+def test_undo_groups_tasks_by_their_before_values(cli, api):
+    api.tasks[tid(1)]["date"] = "2026-11-20"
+    api.tasks[tid(2)]["date"] = "2026-11-20"
+    api.tasks[tid(3)]["date"] = "2026-11-27T17:00:00+00:00"
+    api.tasks[tid(4)]["date"] = "2026-11-21"
+    assert cli("snooze", tid(1), tid(2), tid(3), tid(4), "+1w").exit_code == 0
+    api.sent.clear()
+    assert cli("undo", "--yes").exit_code == 0
+    assert [(s.line(), s.body) for s in api.sent] == [
+        (f"PUT task/?id__in={tid(1)},{tid(2)}&_type=all", {"date": "2026-11-20"}),
+        (f"PUT task/{tid(3)}/", {"date": "2026-11-27T17:00:00+00:00"}),
+        (f"PUT task/{tid(4)}/", {"date": "2026-11-21"}),
+    ]
+    assert [api.tasks[tid(n)]["date"] for n in (1, 2, 3, 4)] == [
+        "2026-11-20", "2026-11-20", "2026-11-27T17:00:00+00:00", "2026-11-21",
+    ]  # fmt: skip
+
+
+def test_undo_reassign_and_edit_restore_assignee_and_text(cli, api):
+    assert cli("reassign", tid(1), tid(2), "--to", JANE_ID).exit_code == 0
+    assert cli("edit", tid(3), "--text", "Changed").exit_code == 0
+    assert cli("undo", "--yes").exit_code == 0
+    assert api.tasks[tid(3)]["text"] == "Task 3"
+    assert api.sent[-1].line() == f"PUT task/{tid(3)}/" and api.sent[-1].body == {"text": "Task 3"}
+    assert cli("undo", "--yes").exit_code == 0
+    assert api.tasks[tid(1)]["assigned_to"] == ME_ID and api.tasks[tid(2)]["assigned_to"] == ME_ID
+
+
+def test_undo_add_deletes_the_created_task(cli, api):
+    created = cli("add", "Call", "--lead", "lead_Acme0123456789abcdefghijk").stdout.strip()
+    assert created in api.tasks
+    result = cli("undo", "--yes")
+    assert result.exit_code == 0
+    assert api.lines()[-1] == f"DELETE task/{created}/"
+    assert created not in api.tasks
+    assert result.stderr == "Undid `add Call --lead lead_Acme0123456789abcdefghijk`: deleted the 1 task it created.\n"
+
+
+def test_undo_of_a_delete_says_it_cannot_and_leaves_the_entry(cli, api, journal_path):
+    assert cli("done", tid(2)).exit_code == 0
+    assert cli("delete", tid(1), "--yes").exit_code == 0
+    result = cli("undo", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: `delete task_T0001abcdefghijklmnop` deleted 1 task, and Close cannot restore a deleted task\n")
+    assert "closetask undo ENTRY" in result.stderr
+    entries = UndoJournal(journal_path).entries()
+    assert entries[-1].status == "applied"
+    # The earlier change can still be undone by naming it.
+    result = cli("undo", entries[0].id, "--yes")
+    assert result.exit_code == 0
+    assert api.tasks[tid(2)]["is_complete"] is False
+
+
+def test_undo_off_a_terminal_needs_yes(cli, api):
+    assert cli("done", tid(1)).exit_code == 0
+    api.sent.clear()
+    result = cli("undo")
+    assert result.exit_code == 2
+    assert result.stderr == "error: undo needs confirmation: pass --yes when not on a terminal; nothing was changed\n"
+    assert api.sent == []
+
+
+def test_undo_on_a_terminal_asks(cli, api, monkeypatch):
+    from closetask.context import AppContext
+
+    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
+    assert cli("done", tid(1)).exit_code == 0
+    result = cli("undo", input="y\n")
+    assert result.exit_code == 0
+    assert "Undo `done task_T0001abcdefghijklmnop` (2026-11-28T10:00:00+00:00): restore 1 task? [y/N]" in result.stderr
+    assert api.tasks[tid(1)]["is_complete"] is False
+
+
+def test_undo_dry_run_prints_the_revert_and_changes_nothing(cli, api, journal_path):
+    assert cli("done", tid(1), tid(2)).exit_code == 0
+    api.sent.clear()
+    result = cli("undo", "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout == f'PUT /api/v1/task/?id__in={tid(1)},{tid(2)}&_type=all {{"is_complete": false}}\n'
+    assert api.sent == []
+    assert UndoJournal(journal_path).entries()[0].status == "applied"
+
+
+def test_undo_list_shows_recent_entries(cli, api):
+    assert cli("done", tid(1), tid(2)).exit_code == 0
+    assert cli("reassign", tid(3), "--to", JANE_ID).exit_code == 0
+    assert cli("undo", "--yes").exit_code == 0
+    result = cli("undo", "--list")
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [(l[1], l[2], l[3], l[4]) for l in lines] == [
+        ("2026-11-28 10:00", "undone", "1 task", f"reassign {tid(3)} --to {JANE_ID}"),
+        ("2026-11-28 10:00", "applied", "2 tasks", f"done {tid(1)} {tid(2)}"),
+    ]
+    listed = json.loads(cli("undo", "--list", "--json").stdout)
+    assert [e["status"] for e in listed] == ["undone", "applied"]
+    assert listed[1]["tasks"] == 2 and listed[1]["sent"] == 2 and listed[1]["changes"] == {"is_complete": True}
+
+
+def test_undo_list_on_an_empty_journal(cli, api):
+    result = cli("undo", "--list")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "The journal is empty.\n"
+
+
+def test_undo_an_unknown_entry_exits_2(cli, api):
+    result = cli("undo", "ffffffff", "--yes")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no journal entry 'ffffffff'")
+
+
+def test_undo_after_a_partial_failure_reverts_sent_and_failed_but_not_unsent(cli, api, journal_path):
+    api.add(*(make_task(n) for n in range(100, 350)))
+    refs = [tid(n) for n in range(100, 350)]
+    api.hook = lambda s: (
+        httpx.Response(500, json={"error": "boom"}) if s.method == "PUT" and refs[100] in s.params["id__in"] else None
+    )
+    assert cli("done", *refs).exit_code == 3
+    api.hook = None
+    api.sent.clear()
+    assert cli("undo", "--yes").exit_code == 0
+    # The failed chunk is reverted too: its state on the server is unknown (it may have applied).
+    assert [len(s.params["id__in"].split(",")) for s in api.sent] == [100, 100, 50]
+    assert not any(api.tasks[r]["is_complete"] for r in refs)
+
+
+def test_a_partial_undo_keeps_the_entry_undoable(cli, api, journal_path):
+    api.add(*(make_task(n) for n in range(100, 350)))
+    refs = [tid(n) for n in range(100, 350)]
+    assert cli("done", *refs).exit_code == 0
+    api.hook = lambda s: (
+        httpx.Response(500, json={"error": "boom"}) if s.method == "PUT" and refs[0] in s.params["id__in"] else None
+    )
+    result = cli("undo", "--yes")
+    assert result.exit_code == 3
+    assert "run `closetask undo` again to finish" in result.stderr
+    api.hook = None
+    assert cli("undo", "--yes").exit_code == 0
+    assert not any(api.tasks[r]["is_complete"] for r in refs)
+    assert UndoJournal(journal_path).entries()[0].status == "undone"
+
+
+def test_undo_json_prints_the_restored_tasks(cli, api):
+    assert cli("done", tid(1), tid(2)).exit_code == 0
+    printed = json.loads(cli("undo", "--yes", "--json").stdout)
+    assert [(t["id"], t["is_complete"]) for t in printed] == [(tid(1), False), (tid(2), False)]
+
+
+def test_a_corrupt_journal_line_does_not_block_undo(cli, api, journal_path):
+    assert cli("done", tid(1)).exit_code == 0
+    with journal_path.open("a") as f:
+        f.write("{garbage\n")
+    result = cli("undo", "--yes")
+    assert result.exit_code == 0
+    assert f"warning: {journal_path} line 5 skipped (not valid JSON)" in result.stderr
+    assert api.tasks[tid(1)]["is_complete"] is False
+
+
+def test_undo_reverts_an_entry_left_in_flight_by_a_crash(cli, api, journal_path):
+    journal = UndoJournal(journal_path)
+    entry = journal.begin(
+        command="done 1 2", action="update", changes={"is_complete": True},
+        before=[{"id": tid(1), "fields": {"is_complete": False}}, {"id": tid(2), "fields": {"is_complete": False}}],
+    )  # fmt: skip
+    journal.mark(entry.id, attempting=[tid(1), tid(2)])
+    api.tasks[tid(1)]["is_complete"] = api.tasks[tid(2)]["is_complete"] = True  # it did arrive
+    assert cli("undo", "--yes").exit_code == 0
+    assert api.tasks[tid(1)]["is_complete"] is False and api.tasks[tid(2)]["is_complete"] is False
