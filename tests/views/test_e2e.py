@@ -1,0 +1,132 @@
+"""The installed closetask against `closetask sandbox serve` over HTTP, and the embedded
+sandbox in-process: the views as a user and a script see them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from closetask.core.ordering import sort_key, task_local_date
+from closetask.core.timezone import TimeZone
+
+pytestmark = pytest.mark.e2e
+
+TODAY = date(2026, 11, 28)  # tests/conftest.py's fixed now
+
+
+def task_queries(server) -> list[dict[str, str]]:
+    """The query parameters of every GET /task/ in the server's log."""
+    found = []
+    for line in server.requests("GET"):
+        _, target, _status = line.split(" ")
+        url = urlsplit(target)
+        if url.path == "/api/v1/task/":
+            found.append(dict(parse_qsl(url.query)))
+    return found
+
+
+def test_inbox_json_ids_and_tsv_agree(sandbox_server, run):
+    as_json = run(sandbox_server, "inbox", "--json")
+    assert as_json.exit_code == 0, as_json.stderr
+    tasks = json.loads(as_json.stdout)
+    assert tasks, "the demo data has an inbox"
+    me = {t["assigned_to"] for t in tasks}
+    assert len(me) == 1
+    assert all(t["is_complete"] is False for t in tasks)
+    # Several types, not only lead tasks: _type=all is sent.
+    assert len({t["_type"] for t in tasks}) > 1
+    utc = TimeZone.utc()
+    assert all(task_local_date(t, utc) <= TODAY for t in tasks)
+    keys = [sort_key(t, utc) for t in tasks]
+    assert keys == sorted(keys)
+
+    ids = run(sandbox_server, "inbox", "--ids")
+    assert ids.exit_code == 0, ids.stderr
+    assert ids.stdout.split() == [t["id"] for t in tasks]
+
+    tsv = run(sandbox_server, "inbox")
+    assert (tsv.exit_code, tsv.stderr) == (0, "")
+    rows = [line.split("\t") for line in tsv.stdout.splitlines()]
+    assert all(len(row) == 10 for row in rows)
+    assert [row[0] for row in rows] == [str(n) for n in range(1, len(tasks) + 1)]
+    assert [row[1] for row in rows] == [t["id"] for t in tasks]
+    assert [row[2] for row in rows] == [t["date"] for t in tasks]
+    saved = json.loads((run.home / "state" / "profiles" / "default" / "rows.json").read_text())
+    assert saved["ids"] == [t["id"] for t in tasks]
+
+    # /me/ once (then cached), and exactly the documented query.
+    assert len(sandbox_server.requests("GET")) == 4
+    assert [line for line in sandbox_server.requests() if "/me/" in line] == ["GET /api/v1/me/ 200"]
+    queries = task_queries(sandbox_server)
+    assert queries[0] == {
+        "_type": "all", "assigned_to": tasks[0]["assigned_to"], "view": "inbox",
+        "_order_by": "date", "_skip": "0", "_limit": "100",
+    }
+    assert queries[1]["_fields"] == "id,date,date_created"
+
+
+def test_future_and_archive_against_the_server(sandbox_server, run):
+    future = json.loads(run(sandbox_server, "future", "--json").stdout)
+    assert future and all(task_local_date(t, TimeZone.utc()) > TODAY for t in future)
+    archive = run(sandbox_server, "archive", "--json", "--assignee", "all")
+    assert archive.exit_code == 0, archive.stderr
+    done = json.loads(archive.stdout)
+    assert done and all(t["is_complete"] is True for t in done)
+    days = [task_local_date(t, TimeZone.utc()) for t in done]
+    assert days == sorted(days, reverse=True)  # newest day first
+
+
+def test_filters_reach_the_server(sandbox_server, run):
+    result = run(sandbox_server, "inbox", "--jsonl", "-t", "lead,voicemail", "--from", "-7d", "--fields", "id,_type,date")
+    assert result.exit_code == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert objects and {o["_type"] for o in objects} <= {"lead", "voicemail"}
+    assert all(set(o) <= {"id", "_type", "date"} for o in objects)
+    assert all(task_local_date(o, TimeZone.utc()) >= date(2026, 11, 21) for o in objects)
+
+
+def _shared_conftest(config):
+    """tests/conftest.py, as pytest loaded it (`import conftest` would find this directory's)."""
+    from pathlib import Path
+
+    wanted = Path(__file__).parents[1] / "conftest.py"
+    for plugin in config.pluginmanager.get_plugins():
+        if Path(getattr(plugin, "__file__", "") or "").resolve() == wanted.resolve():
+            return plugin
+    raise LookupError(wanted)
+
+
+def test_every_page_of_a_big_inbox(tmp_path, run, pytestconfig):
+    shared = _shared_conftest(pytestconfig)
+    server = shared.start_sandbox(tmp_path, tasks=600)
+    try:
+        ids = run(server, "inbox", "--ids", "--assignee", "all")
+        assert ids.exit_code == 0, ids.stderr
+        listed = ids.stdout.split()
+        pages = task_queries(server)
+        assert len(listed) == len(set(listed)) > 100
+        assert [int(q["_skip"]) for q in pages] == list(range(0, 100 * len(pages), 100))
+        assert len(pages) == len(listed) // 100 + 1
+
+        concurrent = run(server, "inbox", "--ids", "--assignee", "all", "--concurrency", "4")
+        assert concurrent.stdout.split() == listed
+
+        limited = run(server, "inbox", "--ids", "--assignee", "all", "--limit", "150")
+        assert len(limited.stdout.split()) == 150
+        assert set(limited.stdout.split()) <= set(listed)
+        assert [q["_limit"] for q in task_queries(server)[-2:]] == ["100", "50"]
+    finally:
+        shared.stop_sandbox(server)
+
+
+def test_sandbox_inbox_on_a_fresh_home_shows_demo_tasks(cli, tty, home):
+    result = cli("--sandbox", "inbox")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "Today · Sat 28 Nov" in lines
+    assert any(line.startswith("Overdue · ") for line in lines)
+    assert lines[-1].split(" · ")[0].endswith(" tasks")
+    assert cli("--sandbox").stdout == result.stdout  # bare closetask is the inbox
