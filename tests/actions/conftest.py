@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from fake_task_api import FakeTaskApi, make_task
-
-KEY = "api_ActionsKey0123456789.SECRETsecret"
+from fake_task_api import KEY, FakeTaskApi, make_task
 
 
 @pytest.fixture
@@ -54,9 +52,3 @@ def rows(home):
 @pytest.fixture
 def journal_path(home) -> Path:
     return state_dir(home) / "journal.jsonl"
-
-
-def journal_records(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

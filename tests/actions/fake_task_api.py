@@ -11,11 +11,13 @@ import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 
+KEY = "api_ActionsKey0123456789.SECRETsecret"
 ME_ID = "user_RitaRep0123456789abcdefghij"
 JANE_ID = "user_JaneDoe0123456789abcdefghi"
 ME = {"id": ME_ID, "email": "rep@example.com", "first_name": "Rita", "last_name": "Rep",
@@ -172,3 +174,10 @@ class FakeTaskApi:
     def delete(self, s: Sent, task_id: str) -> httpx.Response:
         del self.tasks[task_id]
         return httpx.Response(200, json={})
+
+
+def journal_records(path: Path) -> list[dict[str, Any]]:
+    """The journal's raw records (entries and marks), as written."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

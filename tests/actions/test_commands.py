@@ -8,8 +8,7 @@ import json
 import httpx
 import pytest
 
-from conftest import KEY, journal_records
-from fake_task_api import JANE_ID, LEAD_ID, ME_ID, make_task, tid
+from fake_task_api import JANE_ID, KEY, LEAD_ID, ME_ID, journal_records, make_task, tid
 
 LABELS = "_fields=id,_type,text,subject,lead_name,phone_formatted,remote_phone_formatted"
 

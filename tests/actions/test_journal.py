@@ -7,8 +7,7 @@ import json
 import os
 import stat
 
-from conftest import journal_records
-from fake_task_api import tid
+from fake_task_api import journal_records, tid
 
 from closetask.core.journal import KEEP_ENTRIES, UndoJournal
 

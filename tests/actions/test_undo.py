@@ -6,8 +6,7 @@ import json
 
 import httpx
 
-from conftest import journal_records
-from fake_task_api import JANE_ID, ME_ID, make_task, tid
+from fake_task_api import JANE_ID, ME_ID, journal_records, make_task, tid
 
 from closetask.core.journal import UndoJournal
 
