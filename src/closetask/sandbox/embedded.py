@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
+    from closetask.sandbox.faults import Faults
+
 BASE_URL = "http://sandbox.local/api/v1/"
 
 
@@ -35,10 +37,12 @@ def api_key(db_path: Path | str) -> str:
         store.close()
 
 
-def transport(db_path: Path | str, *, now: datetime | None = None) -> "httpx.WSGITransport":
+def transport(db_path: Path | str, *, now: datetime | None = None, faults: "Faults | None" = None) -> "httpx.WSGITransport":
     """An httpx transport answering like Close from the sandbox database at db_path.
 
     `now` fixes the clock (seeding and views); without it CLOSETASK_NOW or the real time.
+    `faults` injects latency, errors and rate limits in-process (a dropped connection
+    becomes httpx.RemoteProtocolError, as from a real socket).
     Use with base URL `http://sandbox.local/api/v1/` and the key from `api_key()`.
     """
     import httpx
@@ -47,7 +51,7 @@ def transport(db_path: Path | str, *, now: datetime | None = None) -> "httpx.WSG
     from closetask.sandbox.faults import ConnectionDropped
 
     store = open_store(db_path, now=now)
-    app = SandboxApp(store, clock=(lambda: now) if now is not None else None)
+    app = SandboxApp(store, faults=faults, clock=(lambda: now) if now is not None else None)
 
     class SandboxTransport(httpx.WSGITransport):
         """Turns a dropped connection into the error a real socket would give."""

@@ -185,10 +185,9 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
         lead = rng.choice(leads)
         contact = rng.choice(lead["contacts"]) if lead["contacts"] and (kind != "lead" or rng.random() < 0.5) else None
         when = _date(bucket, now, tz, rng, kind)
-        created_ts = min(now_ts, when.ts + 9 * 3600 * when.date_only) - rng.random() * 10 * 86400
+        created_ts, created = _stamp(min(now_ts, when.ts + 9 * 3600 * when.date_only) - rng.random() * 864000)
         done = bucket == "done"
-        updated_ts = created_ts + (now_ts - created_ts) * rng.random() if done else created_ts
-        created = _iso(created_ts)
+        updated_ts, updated = _stamp(created_ts + (now_ts - created_ts) * rng.random()) if done else (created_ts, created)
         system = kind != "lead"  # emails, calls, SMS and opportunities create their own tasks
         object_type = OBJECT_TYPES[kind]
         assignee = assignees[i]
@@ -204,13 +203,16 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
         }  # fmt: skip
         yield pack_row(
             new_id("task", rng), kind, lead["id"], assignee, done, when, False, created_ts, created,
-            updated_ts, _iso(updated_ts) if done else created,
+            updated_ts, updated,
             assignee if done else None if system else me, body,
         )  # fmt: skip
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="microseconds")
+def _stamp(ts: float) -> tuple[float, str]:
+    """A timestamp and its ISO text, the float taken back from the microsecond-rounded
+    datetime so that filtering on a date_created the API printed finds that very task."""
+    value = datetime.fromtimestamp(ts, timezone.utc)
+    return value.timestamp(), value.isoformat(timespec="microseconds")
 
 
 def _prefetched(rows: Iterator[tuple], chunk: int = 2000) -> Iterator[tuple]:
