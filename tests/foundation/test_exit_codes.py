@@ -193,3 +193,30 @@ def test_importing_the_cli_is_light(tmp_path):
     loaded = set(proc.stdout.strip().split(","))
     for module in (*HEAVY, "rich", "tomli_w", "platformdirs"):
         assert module not in loaded, module
+
+
+@pytest.mark.parametrize("signame, shown", [("SIGTERM", "SIGTERM"), ("SIGINT", "Ctrl-C")])
+def test_a_signal_exits_130_with_a_message_and_no_traceback(tmp_path, signame, shown):
+    """SIGINT/SIGTERM while waiting on a slow server: exit 130, 'interrupted', no traceback."""
+    import signal
+    import subprocess
+    import time
+
+    from conftest import closetask_argv, start_sandbox, stop_sandbox
+
+    server = start_sandbox(tmp_path, "--latency", "5000")
+    try:
+        proc = subprocess.Popen(
+            [*closetask_argv(), "inbox", "--ids"], env=server.env(tmp_path / "client"),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        # Give it time to start and send its first request, which the server holds for 5 s.
+        time.sleep(2.0)
+        proc.send_signal(getattr(signal, signame))
+        out, err = proc.communicate(timeout=20)
+    finally:
+        stop_sandbox(server)
+    assert proc.returncode == 130
+    assert f"interrupted ({shown})" in err
+    assert "Traceback" not in err
+    assert out == ""

@@ -108,14 +108,18 @@ def main(argv: list[str] | None = None) -> None:
     """Run closetask; map every exception to its exit code and a one-line message."""
     from typer.main import get_command
 
-    from closetask.errors import ClosetaskError
+    from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     command = get_command(app)
+    previous = _install_signal_handlers()
     try:
         command.main(args=args, prog_name="closetask", standalone_mode=True)
+    except Interrupted as exc:
+        print(exc.message, file=sys.stderr)
+        sys.exit(int(exc.exit_code))
     except ClosetaskError as exc:
         report(exc.message, exc.hint)
         sys.exit(int(exc.exit_code))
@@ -131,6 +135,39 @@ def main(argv: list[str] | None = None) -> None:
             raise
         report(f"unexpected error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback")
         sys.exit(int(ExitCode.ERROR))
+    finally:
+        _restore_signal_handlers(previous)
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    import signal
+
+    from closetask.errors import Interrupted
+
+    name = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
+    raise Interrupted(f"interrupted ({name})")
+
+
+def _install_signal_handlers() -> dict[int, object]:
+    """Turn SIGINT and SIGTERM into `Interrupted` (exit 130) so `finally` blocks run and
+    the message is ours; Typer would swallow a KeyboardInterrupt silently. Commands that
+    must finish a step first (bulk) install their own handlers for that step."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, _raise_interrupted)
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, object]) -> None:
+    import signal
+
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def report(message: str, hint: str | None = None) -> None:
