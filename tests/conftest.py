@@ -4,30 +4,21 @@ command, and `closetask sandbox serve` running on loopback for end-to-end tests.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-# A fixed "now" for every test: Saturday 28 Nov 2026, 10:00 UTC. Tests never read the clock.
-FIXED_NOW = "2026-11-28T10:00:00+00:00"
-TEST_KEY = "api_TestKey1234567890.abcdefSECRET"
-
-_ENV_TO_CLEAR = (
-    "CLOSE_API_KEY",
-    "CLOSETASK_PROFILE",
-    "CLOSETASK_BASE_URL",
-    "CLOSETASK_TZ",
-    "CLOSETASK_SANDBOX",
-    "CLOSETASK_HOME",
-    "CLOSETASK_NOW",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "TZ",
+# Every test runs at a fixed "now": Saturday 28 Nov 2026, 10:00 UTC. Tests never read the clock.
+from sandboxproc import (  # noqa: F401 - re-exported for tests that import them from here
+    ENV_TO_CLEAR as _ENV_TO_CLEAR,
+    FIXED_NOW,
+    TEST_KEY,
+    SandboxServer,
+    closetask_argv,
+    start_sandbox,
+    stop_sandbox,
 )
 
 
@@ -77,81 +68,6 @@ def cli(home, capsys, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     return run
-
-
-def closetask_argv() -> list[str]:
-    """The installed `closetask` command (what users run), else `python -m closetask`."""
-    exe = Path(sys.executable).with_name("closetask")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("closetask")
-    return [found] if found else [sys.executable, "-m", "closetask"]
-
-
-@dataclass
-class SandboxServer:
-    base_url: str
-    api_key: str
-    db: Path
-    log: Path
-    process: subprocess.Popen = field(repr=False)
-
-    def requests(self, method: str | None = None) -> list[str]:
-        """The lines of the request log: 'METHOD /path?query STATUS'."""
-        if not self.log.exists():
-            return []
-        lines = self.log.read_text().splitlines()
-        return [l for l in lines if method is None or l.startswith(method + " ")]
-
-    def env(self, home: Path) -> dict[str, str]:
-        """Environment for running the installed closetask against this server."""
-        env = {k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR}
-        env.update(
-            CLOSETASK_HOME=str(home),
-            CLOSE_API_KEY=self.api_key,
-            CLOSETASK_BASE_URL=self.base_url,
-            CLOSETASK_NOW=FIXED_NOW,
-            CLOSETASK_TZ="UTC",
-            COLUMNS="120",
-        )
-        return env
-
-
-def start_sandbox(tmp_path: Path, *extra: str, tasks: int | None = None, seed: int = 1) -> SandboxServer:
-    db = tmp_path / "sandbox.sqlite3"
-    log = tmp_path / "requests.log"
-    env = {k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR}
-    env.update(CLOSETASK_HOME=str(tmp_path / "server-home"), CLOSETASK_NOW=FIXED_NOW)
-    if tasks is not None:
-        subprocess.run(
-            [*closetask_argv(), "sandbox", "reset", "--db", str(db), "--tasks", str(tasks), "--seed", str(seed)],
-            env=env, check=True, capture_output=True, timeout=120,
-        )
-    process = subprocess.Popen(
-        [*closetask_argv(), "sandbox", "serve", "--port", "0", "--db", str(db), "--api-key", TEST_KEY, "--log", str(log), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    values: dict[str, str] = {}
-    deadline = time.monotonic() + 30
-    while len(values) < 2 and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        key, _, value = line.strip().partition("=")
-        if key in ("base_url", "api_key"):
-            values[key] = value
-    if len(values) < 2:
-        process.kill()
-        raise RuntimeError(f"sandbox serve did not start: {process.stderr.read()}")
-    return SandboxServer(values["base_url"], values["api_key"], db, log, process)
-
-
-def stop_sandbox(server: SandboxServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
 
 
 @pytest.fixture

@@ -202,7 +202,7 @@ def test_a_signal_exits_130_with_a_message_and_no_traceback(tmp_path, signame, s
     import subprocess
     import time
 
-    from conftest import closetask_argv, start_sandbox, stop_sandbox
+    from sandboxproc import closetask_argv, start_sandbox, stop_sandbox
 
     server = start_sandbox(tmp_path, "--latency", "5000")
     try:
