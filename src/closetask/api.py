@@ -42,7 +42,9 @@ class RetryPolicy:
     max_single_wait: float = 60.0  # a Retry-After longer than this is capped
     backoff_base: float = 0.5  # first backoff for 5xx / network errors, doubled each time
     default_rate_wait: float = 2.0  # a 429 that says nothing about when to come back
-    announce_after: float = 1.0  # waits longer than this are announced
+    # Waits this long or longer are announced: Close's Retry-After is whole seconds, at least
+    # 1, so every wait a 429 asks for is said (a 1 s wait was silent before); shorter ones stay quiet.
+    announce_after: float = 1.0
 
 
 def _now() -> datetime:
@@ -172,7 +174,7 @@ class CloseClient:
         return min(self.retry.max_single_wait, base * (0.5 + self._random.random()))
 
     def _wait(self, delay: float, reason: str, attempt: int) -> float:
-        if delay > self.retry.announce_after:
+        if delay >= self.retry.announce_after:
             self._notify(
                 f"{reason}; waiting {delay:.1f} s before retry {attempt}/{self.retry.attempts - 1}"
             )
