@@ -1,0 +1,385 @@
+"""`closetask bulk`: change many tasks selected by filter, safely enough for cron.
+
+Select (one listing pass) -> preview -> --max and confirmation -> journal -> chunked bulk PUTs
+-> a one-line report. One bulk at a time per profile (core.lock); Ctrl-C or SIGTERM stops
+after the chunk in flight and the journal says exactly what was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Optional
+
+import typer
+
+from closetask.cli.filters import AssigneeOpt, CreatedAfterOpt, CreatedBeforeOpt, LeadOpt, TypeOpt
+from closetask.cli.options import DryRunOpt, YesOpt
+
+PREVIEW_ROWS = 10
+
+ViewOpt = Annotated[
+    Optional[str],
+    typer.Option("--view", metavar="VIEW", help="Only tasks in this view: inbox, future or archive.", show_default=False),
+]
+BeforeOpt = Annotated[
+    Optional[str],
+    typer.Option("--before", metavar="WHEN", help="Tasks dated before this local day (-14d, 2026-11-01, mon).", show_default=False),
+]
+AfterOpt = Annotated[
+    Optional[str],
+    typer.Option("--after", metavar="WHEN", help="Tasks dated after this local day.", show_default=False),
+]
+IdOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--id",
+        metavar="REF",
+        help="Only this task (repeatable): a task ID, a Close address, a row number, or - for IDs on stdin. Widens --assignee to all unless given.",
+        show_default=False,
+    ),
+]
+
+
+def bulk(
+    ctx: typer.Context,
+    types: TypeOpt = None,
+    assignee: AssigneeOpt = None,  # type: ignore[assignment]  # None: me (all with --id)
+    lead: LeadOpt = None,
+    created_after: CreatedAfterOpt = None,
+    created_before: CreatedBeforeOpt = None,
+    view: ViewOpt = None,
+    before: BeforeOpt = None,
+    after: AfterOpt = None,
+    ids: IdOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="No narrowing filter: every task the defaults select.")] = False,
+    complete: Annotated[bool, typer.Option("--complete", help="Mark the tasks complete.")] = False,
+    reopen: Annotated[bool, typer.Option("--reopen", help="Mark the tasks incomplete (selects complete tasks).")] = False,
+    assign_to: Annotated[
+        Optional[str], typer.Option("--assign-to", metavar="WHO", help="Assign the tasks to me, a user's email, or a user ID.", show_default=False)
+    ] = None,
+    date: Annotated[
+        Optional[str], typer.Option("--date", metavar="WHEN", help="Move the tasks to this day, or day and time ('mon 9am').", show_default=False)
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Select and print the PUT requests that would be sent; change nothing.")] = False,
+    yes: YesOpt = False,
+    max_: Annotated[int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")] = 500,
+    json_out: Annotated[bool, typer.Option("--json", help="Print a summary object on stdout (counts, failed IDs, journal entry).")] = False,
+) -> None:
+    """Change many tasks by filter: complete, reopen, reassign or move them.
+
+    Selects every match first (by default your incomplete tasks of all types; complete ones
+    with --reopen), previews them on a terminal and asks (off a terminal --yes is required),
+    journals their before-state, then sends bulk PUTs of at most 100 tasks each. A filter is
+    required (--all for everything the defaults select); more than --max matches change
+    nothing. Exit 3: some chunk failed, rerun the same command to finish. Exit 130: stopped
+    by Ctrl-C or SIGTERM after the chunk in flight. Exit 1: another bulk of this profile is
+    running. `closetask undo` reverts a bulk.
+
+    Example: closetask bulk --before -14d --type email_followup --complete --yes
+    """
+    import time
+
+    from closetask.cli import task_changes as tc
+
+    started = time.monotonic()
+    app = tc.app_context(ctx)
+    o = dict(locals())
+    checked = _check(app, o)
+    command = tc.command_line("bulk", *_words(o))
+    if dry_run:
+        _run(app, o, *_resolve(app, o, checked), command, started)
+        return
+    import os
+
+    from closetask.core.lock import BulkLock
+
+    # Taken before any request, so a second run exits at once; a dry run changes nothing
+    # and needs no lock.
+    holder = {"pid": os.getpid(), "started": app.now().isoformat(timespec="seconds"), "command": command}
+    with BulkLock(app.state_path("bulk.lock"), holder=holder):
+        _run(app, o, *_resolve(app, o, checked), command, started)
+
+
+# --- input ----------------------------------------------------------------------------
+
+
+def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
+    """Check every option without a request (UsageError, exit 2): parsed days, date, IDs."""
+    from datetime import timedelta
+
+    from closetask.cli import task_changes as tc
+    from closetask.core.query import VIEWS, parse_types
+    from closetask.core.refs import parse_lead_ref
+    from closetask.core.when import parse_day, parse_when
+    from closetask.errors import UsageError
+
+    if o["complete"] and o["reopen"]:
+        raise UsageError("--complete and --reopen cannot be combined")
+    if not (o["complete"] or o["reopen"] or o["assign_to"] is not None or o["date"] is not None):
+        raise UsageError("nothing to change: pass --complete, --reopen, --assign-to WHO and/or --date WHEN")
+    view = o["view"].strip().lower() if o["view"] is not None else None
+    if view is not None and view not in VIEWS:
+        raise UsageError(f"unknown view {o['view']!r}: use one of {', '.join(VIEWS)}")
+    if o["reopen"] and view in ("inbox", "future"):
+        raise UsageError(f"--reopen selects complete tasks, and the {view} holds none: use --view archive or no --view")
+    if o["complete"] and view == "archive":
+        raise UsageError("--complete selects incomplete tasks, and the archive holds none")
+    narrowed = (
+        parse_types(o["types"]) is not None
+        or any(o[k] is not None for k in ("lead", "created_after", "created_before", "before", "after"))
+        or view is not None
+        or bool(o["ids"])
+    )
+    if not narrowed and not o["all_"]:
+        raise UsageError(
+            "bulk needs a filter (--type, --lead, --before, --after, --created-before/after, --view, --id), "
+            "or --all to change every task the defaults select",
+            hint="try --dry-run first to see what would change",
+        )
+    now, tz = app.now(), app.tz
+
+    def day(key: str) -> Any:
+        try:
+            return parse_day(o[key], now=now, tz=tz) if o[key] is not None else None
+        except UsageError as exc:
+            raise UsageError(f"--{key.replace('_', '-')}: {exc.message}") from None
+
+    before, after = day("before"), day("after")
+    day("created_after"), day("created_before")  # checked here too: build_query runs under the lock
+    if o["lead"] is not None:
+        parse_lead_ref(o["lead"])
+    to_day = before - timedelta(days=1) if before is not None else None
+    from_day = after + timedelta(days=1) if after is not None else None
+    if from_day is not None and to_day is not None and from_day > to_day:
+        raise UsageError(f"--after {after.isoformat()} and --before {before.isoformat()} leave no day between them: nothing can match")
+    new_date = None
+    if o["date"] is not None:
+        try:
+            new_date = parse_when(o["date"], now=now, tz=tz).to_api()
+        except UsageError as exc:
+            raise UsageError(f"--date: {exc.message}") from None
+    task_ids = tuple(tc.task_ids(app, o["ids"])) if o["ids"] else None
+    if not o["dry_run"] and not o["yes"] and not app.stdin_isatty:
+        raise UsageError("bulk needs confirmation: pass --yes when not on a terminal; nothing was changed")
+    return {"view": view, "from_day": from_day, "to_day": to_day, "date": new_date, "ids": task_ids}
+
+
+def _resolve(app: Any, o: dict[str, Any], checked: dict[str, Any]) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """The query, the fields to set and how to name them; may cost GET /me/ or /user/
+    (both cached) to resolve `me` and emails. build_query checks the remaining options first."""
+    from dataclasses import replace
+
+    from closetask.cli.filters import build_query
+
+    view, task_ids = checked["view"], checked["ids"]
+    is_complete = None if view is not None else bool(o["reopen"])
+    assignee = o["assignee"] if o["assignee"] is not None else ("all" if task_ids else "me")
+    query = build_query(
+        app, view=view, types=o["types"], assignee=assignee, lead=o["lead"],
+        created_after=o["created_after"], created_before=o["created_before"],
+        ids=task_ids, is_complete=is_complete,
+    )  # fmt: skip
+    query = replace(query, from_day=checked["from_day"], to_day=checked["to_day"])
+    changes: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    if o["complete"] or o["reopen"]:
+        changes["is_complete"] = bool(o["complete"])
+    if o["assign_to"] is not None:
+        changes["assigned_to"] = app.resolve_user(o["assign_to"])
+        labels["assignee"] = o["assign_to"]
+    if checked["date"] is not None:
+        from closetask.render.task_detail import when_text
+
+        changes["date"] = checked["date"]
+        labels["when"] = when_text(checked["date"], app.tz)
+    return query, changes, labels
+
+
+def _words(o: dict[str, Any]) -> list[str]:
+    """The command as the person typed it (options in a fixed order), for the journal and
+    the lock file: only their own words, never a setting or the key."""
+    words: list[str] = []
+    for flag, key in (
+        ("--type", "types"), ("--assignee", "assignee"), ("--lead", "lead"), ("--created-after", "created_after"),
+        ("--created-before", "created_before"), ("--view", "view"), ("--before", "before"), ("--after", "after"),
+        ("--id", "ids"),
+    ):  # fmt: skip
+        value = o[key]
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            words += [flag, str(item)]
+    words += [flag for flag, key in (("--all", "all_"), ("--complete", "complete"), ("--reopen", "reopen")) if o[key]]
+    for flag, key in (("--assign-to", "assign_to"), ("--date", "date")):
+        if o[key] is not None:
+            words += [flag, str(o[key])]
+    if o["max_"] != 500:
+        words += ["--max", str(o["max_"])]
+    if o["yes"]:
+        words.append("--yes")
+    return words
+
+
+# --- the run --------------------------------------------------------------------------
+
+
+def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], labels: dict[str, str], command: str, started: float) -> None:
+    import time
+
+    from closetask.cli import task_changes as tc
+    from closetask.core import bulk as core
+    from closetask.errors import Interrupted, UsageError
+    from closetask.render.progress import with_progress
+
+    settings = app.settings
+    pages = core.select_pages(
+        app.client(), query, tz=app.tz, today=app.today(),
+        page_size=settings.page_size, concurrency=settings.concurrency,
+    )  # fmt: skip
+    tasks = core.unique_tasks(with_progress(pages, app.err if app.stderr_isatty else None, page_size=settings.page_size))
+    plan = core.BulkPlan.build(tasks, changes)
+    what = core.describe_changes(changes, **labels)
+
+    def finish(**kwargs: Any) -> dict[str, Any]:
+        data = core.summary(plan, seconds=time.monotonic() - started, **kwargs)
+        if o["json_out"]:
+            tc.print_json(data)
+        return data
+
+    if not plan.tasks:
+        app.notify("bulk: no tasks match these filters; nothing to change")
+        finish(dry_run=o["dry_run"])
+        return
+    if app.stderr_isatty:
+        _preview(app, plan, what)
+    over = plan.over_max(o["max_"])
+    if o["dry_run"]:
+        app.notify(f"bulk: {plan.matched} matched, {len(plan.todo)} to change ({what}), {len(plan.skipped)} already so")
+        if over:
+            app.notify(f"note: more than --max {o['max_']}: without --dry-run this would change nothing (raise the cap with --max {plan.matched})")
+        if o["json_out"]:
+            finish(dry_run=True)
+        else:
+            tc.print_requests(app, plan.requests())
+        return
+    if over:
+        raise UsageError(
+            f"{plan.matched} tasks match, more than --max {o['max_']}; nothing was changed",
+            hint=f"narrow the filters, or raise the cap with --max {plan.matched}",
+        )
+    if not plan.todo:
+        app.notify(f"bulk: all {tc.plural(plan.matched, 'matching task')} are already so; nothing to change")
+        finish()
+        return
+    tc.confirm(app, f"Change {tc.plural(len(plan.todo))} ({what})?", yes=o["yes"], what="bulk")
+
+    book = tc.journal(app)
+    entry = book.begin(
+        command=command, action="bulk", before=plan.before(), changes=plan.changes,
+        extra={"matched": plan.matched, "skipped": len(plan.skipped)},
+    )  # fmt: skip
+    result, interrupted = _apply(app, book, entry, plan)
+    data = core.summary(plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted)
+    app.notify(core.summary_line(data))
+    if o["json_out"]:
+        tc.print_json(data)
+    if interrupted:
+        rest = data["failed"] + data["not_sent"]
+        undo = "; closetask undo reverts them" if data["changed"] else ""
+        raise Interrupted(
+            f"interrupted: {data['changed']} of {tc.plural(len(plan.todo))} changed{undo}; "
+            f"{rest} not changed (rerun the same command to finish)"
+        )
+    tc.raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish")
+
+
+def _apply(app: Any, book: Any, entry: Any, plan: Any) -> tuple[Any, bool]:
+    """Send the chunks with a progress bar, stopping between chunks on SIGINT/SIGTERM."""
+    from closetask.cli import task_changes as tc
+    from closetask.core.changes import ApplyResult
+
+    chunks: list[Any] = []
+    stop = _StopOnSignal()
+    with stop, _progress(app, len(plan.todo)) as advance:
+
+        def on_chunk(chunk: Any) -> None:
+            chunks.append(chunk)
+            advance(len(chunk.ids))
+
+        try:
+            result = tc.journaled_apply(app, book, entry, plan.requests(), on_chunk=on_chunk, should_stop=stop.requested)
+        except KeyboardInterrupt:  # a second signal: the chunk in flight is recorded as failed
+            done = {i for c in chunks for i in c.ids}
+            result = ApplyResult(chunks=chunks, stopped=True, not_sent=[i for i in plan.todo if i not in done])
+    return result, result.stopped
+
+
+class _StopOnSignal:
+    """SIGINT/SIGTERM during the apply: the first asks to stop after the chunk in flight (its
+    answer is then recorded), a second one stops at once. Handlers are restored on exit."""
+
+    def __init__(self) -> None:
+        self.flag = False
+        self._previous: dict[int, Any] = {}
+
+    def requested(self) -> bool:
+        return self.flag
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.flag:
+            raise KeyboardInterrupt
+        self.flag = True
+        import os
+
+        # os.write, not print: a handler must not re-enter a buffered stream mid-write.
+        os.write(2, b"\nstopping after the chunk in flight (signal again to stop at once)\n")
+
+    def __enter__(self) -> _StopOnSignal:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+
+@contextmanager
+def _progress(app: Any, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal; `advance(n)` after each chunk."""
+    if not app.stderr_isatty or total <= 0:
+        yield lambda n: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("Changing tasks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=app.err, transient=True, redirect_stdout=False, redirect_stderr=False,
+    )  # fmt: skip
+    bar = progress.add_task("bulk", total=total)
+    with progress:
+        yield lambda n: progress.advance(bar, n)
+
+
+def _preview(app: Any, plan: Any, what: str) -> None:
+    """How many, what will change and the first rows, on stderr (a terminal only)."""
+    from closetask.cli.task_changes import plural
+    from closetask.render.task_detail import task_label, when_text
+
+    skipped = f" ({len(plan.skipped)} already so, skipped)" if plan.skipped else ""
+    app.notify(f"{plural(plan.matched)} match{'es' if plan.matched == 1 else ''}{skipped}; {len(plan.todo)} will change: {what}")
+    for task in plan.preview(PREVIEW_ROWS):
+        kind = str(task.get("_type") or "")
+        app.notify(f"  {when_text(task.get('date'), app.tz):<32} {kind:<22} {task_label(task, width=50)}")
+    if len(plan.todo) > PREVIEW_ROWS:
+        app.notify(f"  ... and {len(plan.todo) - PREVIEW_ROWS} more")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bulk")(bulk)

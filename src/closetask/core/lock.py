@@ -1,0 +1,124 @@
+"""The per-profile bulk lock: one `closetask bulk` at a time, and never a stale lock.
+
+An exclusive, non-blocking `flock` on a file in the profile's state directory. The kernel
+drops a flock when its process exits, however it exits (a crash, SIGKILL, a reboot), so a
+lock file left behind by a dead run blocks nothing: whether a run holds the lock is decided
+by the lock, never by the file's existence or its content.
+
+The file says who holds the lock (pid, start time, command line; never the key) so that a
+refused run can name the running one. It is emptied on release and never deleted:
+unlinking a flock'd file lets two processes lock two different inodes under one name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from closetask.errors import ClosetaskError
+
+
+class LockHeld(ClosetaskError):
+    """Another process holds the lock (exit 1, like `flock -n` when the lock is taken)."""
+
+    def __init__(self, message: str, *, holder: Mapping[str, Any] | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.holder = dict(holder or {})
+
+
+class BulkLock:
+    """`with BulkLock(path, holder={...}):` holds the lock for the block, or raises LockHeld."""
+
+    def __init__(self, path: Path, *, holder: Mapping[str, Any] | None = None, what: str = "bulk") -> None:
+        self.path = Path(path)
+        self.holder = dict(holder or {})
+        self.what = what
+        self._fd = -1
+
+    @property
+    def held(self) -> bool:
+        return self._fd >= 0
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - no flock (Windows): run unlocked
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # BlockingIOError (EWOULDBLOCK) when another process holds it
+            holder = _read(fd)
+            os.close(fd)
+            raise LockHeld(busy_message(self.what, holder), holder=holder, hint=busy_hint(holder)) from None
+        try:
+            os.ftruncate(fd, 0)
+            _write_all(fd, json.dumps(self.holder, ensure_ascii=False).encode("utf-8") + b"\n")
+        except OSError:
+            pass  # the lock is what matters; the description is a courtesy
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd < 0:
+            return
+        try:
+            os.ftruncate(self._fd, 0)
+        except OSError:
+            pass
+        os.close(self._fd)  # closing drops the flock
+        self._fd = -1
+
+    def __enter__(self) -> BulkLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def read_holder(path: Path) -> dict[str, Any]:
+    """What the lock file says about its holder ({} if empty, missing or unreadable)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return {}
+    try:
+        return _read(fd)
+    finally:
+        os.close(fd)
+
+
+def busy_message(what: str, holder: Mapping[str, Any]) -> str:
+    parts = []
+    if holder.get("pid"):
+        parts.append(f"pid {holder['pid']}")
+    if holder.get("started"):
+        parts.append(f"started {holder['started']}")
+    who = f" ({', '.join(parts)})" if parts else ""
+    command = holder.get("command")
+    running = f": `closetask {command}`" if command else ""
+    return f"another {what} is running for this profile{who}{running}"
+
+
+def busy_hint(holder: Mapping[str, Any]) -> str:
+    return "wait for it to finish and run this again; only one bulk runs at a time per profile"
+
+
+def _read(fd: int) -> dict[str, Any]:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        raw = os.read(fd, 64 * 1024)
+        value = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (OSError, ValueError):
+        return {}  # being written right now, or damaged: the lock still says "busy"
+    return value if isinstance(value, dict) else {}
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -1,0 +1,184 @@
+"""`closetask bulk` on a terminal (preview, prompt), under SIGINT/SIGTERM (stop after the chunk
+in flight, exit 130, the journal exact), and the per-profile lock (refused while held, never
+stale after a crash)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from bulk_fake import journal_entries, make_task, tid
+
+
+def stale(api, count: int) -> list[str]:
+    api.add(*(make_task(n) for n in range(1, count + 1)))
+    return [tid(n) for n in range(1, count + 1)]
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stdin and stderr are a terminal (the prompt reads the `input` given to cli())."""
+    from closetask.context import AppContext
+
+    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
+    monkeypatch.setattr(AppContext, "stderr_isatty", property(lambda self: True))
+
+
+# --- on a terminal --------------------------------------------------------------------
+
+
+def test_terminal_previews_and_asks_before_changing(cli, api, terminal):
+    stale(api, 12)
+    result = cli("bulk", "--all", "--complete", input="y\n")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "12 tasks match; 12 will change: mark complete"
+    assert len([l for l in lines if l.startswith("  Sun 01 Nov 2026 (no time)")]) == 10
+    assert "  ... and 2 more" in lines
+    assert "Change 12 tasks (mark complete)? [y/N]:" in result.stderr
+    assert len(api.puts()) == 1
+    assert lines[-1].startswith("bulk: 12 matched, 12 changed, 0 failed in ")
+
+
+def test_terminal_no_at_the_prompt_changes_nothing(cli, api, terminal, state):
+    stale(api, 3)
+    result = cli("bulk", "--all", "--complete", input="n\n")
+    assert result.exit_code == 1
+    assert "Cancelled: nothing was changed." in result.stderr
+    assert api.puts() == []
+    assert not (state / "journal.jsonl").exists()
+
+
+# --- signals --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_after_the_chunk_in_flight(cli, api, state, signum):
+    stale(api, 350)
+    puts = []
+
+    def hook(sent):
+        if sent.method == "PUT":
+            puts.append(sent)
+            if len(puts) == 2:
+                os.kill(os.getpid(), signum)  # arrives while chunk 2 is in flight
+        return None
+
+    api.hook = hook
+    before = signal.getsignal(signum)
+    result = cli("bulk", "--all", "--complete", "--yes", "--json")
+    assert result.exit_code == 130
+    assert len(puts) == 2  # chunk 2 finished, chunks 3 and 4 were never sent
+    assert len(api.complete_ids()) == 200
+    assert result.stderr.splitlines()[-1] == (
+        "interrupted: 200 of 350 tasks changed; closetask undo reverts them; 150 not changed (rerun the same command to finish)"
+    )
+    summary = json.loads(result.stdout)
+    assert (summary["changed"], summary["failed"], summary["not_sent"], summary["interrupted"]) == (200, 0, 150, True)
+    (entry,) = journal_entries(state / "journal.jsonl")
+    assert set(entry.sent) == api.complete_ids()
+    assert entry.failed == [] and entry.in_flight == []
+    assert signal.getsignal(signum) == before  # handlers restored
+    assert (state / "bulk.lock").read_text() == ""
+
+    undone = cli("undo", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert api.complete_ids() == set()
+    assert len(api.puts()) == 4  # two to change, two to revert
+
+
+def test_a_second_signal_stops_at_once_and_the_chunk_is_recorded_as_unknown(cli, api, state):
+    stale(api, 350)
+    puts = []
+
+    def hook(sent):
+        if sent.method == "PUT":
+            puts.append(sent)
+            if len(puts) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)  # raises here: chunk 2 gets no answer
+        return None
+
+    api.hook = hook
+    result = cli("bulk", "--all", "--complete", "--yes")
+    assert result.exit_code == 130
+    assert len(api.complete_ids()) == 100
+    assert result.stderr.splitlines()[-1].startswith("interrupted: 100 of 350 tasks changed; closetask undo reverts them")
+    (entry,) = journal_entries(state / "journal.jsonl")
+    assert entry.status == "partial"
+    assert set(entry.sent) == api.complete_ids()
+    assert entry.failed == puts[1].params["id__in"].split(",")  # the server's state for these is unknown
+    assert set(entry.touched) == set(entry.sent) | set(entry.failed)
+
+
+# --- the lock -------------------------------------------------------------------------
+
+
+def test_a_second_run_is_refused_while_the_lock_is_held(cli, api, state):
+    from closetask.core.lock import BulkLock
+
+    stale(api, 3)
+    holder = {"pid": 4242, "started": "2026-11-28T09:59:00+00:00", "command": "bulk --before -14d --complete --yes"}
+    with BulkLock(state / "bulk.lock", holder=holder):
+        result = cli("bulk", "--all", "--complete", "--yes")
+        dry = cli("bulk", "--all", "--complete", "--dry-run")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: another bulk is running for this profile (pid 4242, started 2026-11-28T09:59:00+00:00): "
+        "`closetask bulk --before -14d --complete --yes`\n"
+        "hint: wait for it to finish and run this again; only one bulk runs at a time per profile\n"
+    )
+    assert dry.exit_code == 0  # a dry run changes nothing and takes no lock
+    assert api.puts() == []
+    assert [s.path for s in api.sent] == ["me/", "task/"]  # only the dry run's requests
+
+    after = cli("bulk", "--all", "--complete", "--yes")
+    assert after.exit_code == 0, after.stderr
+
+
+def test_a_lock_file_left_by_a_dead_process_does_not_block(cli, api, state):
+    stale(api, 3)
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "bulk.lock").write_text(json.dumps({"pid": 999999, "started": "2026-11-27T03:00:00+00:00", "command": "bulk --all --complete --yes"}))
+    result = cli("bulk", "--all", "--complete", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert len(api.complete_ids()) == 3
+
+
+def test_a_killed_holder_leaves_no_stale_lock(cli, api, state, tmp_path):
+    """A process that holds the lock and dies by SIGKILL (no cleanup at all) blocks nothing."""
+    stale(api, 3)
+    path = state / "bulk.lock"
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from closetask.core.lock import BulkLock
+        lock = BulkLock({str(path)!r}, holder={{"pid": os.getpid(), "command": "bulk --all --complete --yes"}})
+        lock.acquire()
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    assert '"pid"' in path.read_text()  # the file still names the dead holder
+    result = cli("bulk", "--all", "--complete", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == ""
+
+
+def test_lock_file_is_private_and_names_this_run_while_held(cli, api, state):
+    stale(api, 3)
+    seen = []
+    api.hook = lambda s: seen.append(json.loads((state / "bulk.lock").read_text())) if s.method == "PUT" else None
+    result = cli("bulk", "--all", "--complete", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert seen[0]["pid"] == os.getpid()
+    assert seen[0]["command"] == "bulk --all --complete --yes"
+    assert seen[0]["started"] == "2026-11-28T10:00:00+00:00"
+    assert (state / "bulk.lock").stat().st_mode & 0o077 == 0
