@@ -35,7 +35,7 @@ def init(
     The key is asked with hidden input, or read from stdin with --api-key-stdin. Nothing is
     written when Close rejects the key. The file is created with mode 0600.
 
-    Example: echo "$KEY" | closetask config init --profile acme --api-key-stdin
+    Example: closetask config init --profile acme --api-key-stdin < acme-key.txt
     """
     from closetask import config
     from closetask.api import CloseClient

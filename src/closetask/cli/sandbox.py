@@ -15,7 +15,10 @@ from closetask.errors import UsageError
 
 app = typer.Typer(
     name="sandbox",
-    help="Run the local Close emulator (demo data, fault injection) for trying closetask and for tests.",
+    help=(
+        "Run the local Close emulator (demo data, fault injection) for trying closetask and for tests.\n\n"
+        "Example: closetask sandbox serve --port 8765"
+    ),
     no_args_is_help=True,
 )
 
