@@ -77,7 +77,6 @@ def test_raw_http_1_1_pipelined_requests_on_one_socket(served, store):
 
 def test_chunked_request_body(served, store):
     server = served()
-    task = SandboxApp(store)
     with httpx.Client(base_url=server.base_url, auth=(store.api_key, "")) as c:
         task = c.get("task/", params={"view": "inbox"}).json()["data"][0]
         r = c.put(f"task/{task['id']}/", content=iter([b'{"is_complete":', b" true}"]), headers={"Content-Type": "application/json"})

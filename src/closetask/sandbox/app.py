@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 
 from closetask.sandbox.faults import ConnectionDropped, FaultPlan, Faults, RateLimiter, fault_response
 from closetask.sandbox.model import (
-    APP_URL, env_now, iso_instant, local_today, new_id, parse_offset, parse_when, render_task, view_of, day_ts,
+    APP_URL, day_ts, env_now, iso_instant, local_today, new_id, parse_offset, parse_when, render_task, view_of,
 )  # fmt: skip
 from closetask.sandbox.query import (
     ApiError, invalid, not_found, parse_changes, parse_paging, parse_task_query,
@@ -44,7 +44,7 @@ _CREATE_FIELDS = {"_type", "lead_id", "contact_id", "text", "date", "due_date", 
 
 
 class Request:
-    """What a handler needs: method, params, body, offset, now and the key's user."""
+    """What a handler needs: method, query parameters, body, X-TZ-Offset and now."""
 
     def __init__(self, environ: dict, method: str, now: datetime) -> None:
         self.environ = environ
@@ -97,8 +97,10 @@ class SandboxApp:
         self.api_key = api_key
         self._log_lock = threading.Lock()
         self.routes: list[tuple[re.Pattern[str], dict[str, Callable]]] = [
-            (re.compile(r"task/"), {"GET": self.list_tasks, "POST": self.create_task, "PUT": self.bulk_update}),
-            (re.compile(rf"task/{_ID}/"), {"GET": self.get_task, "PUT": self.update_task, "DELETE": self.delete_task}),
+            (re.compile(r"task/"),
+             {"GET": self.list_tasks, "POST": self.create_task, "PUT": self.bulk_update}),
+            (re.compile(rf"task/{_ID}/"),
+             {"GET": self.get_task, "PUT": self.update_task, "DELETE": self.delete_task}),
             (re.compile(r"me/"), {"GET": self.me}),
             (re.compile(r"user/"), {"GET": self.list_users}),
             (re.compile(rf"user/{_ID}/"), {"GET": self.get_user}),
@@ -109,7 +111,8 @@ class SandboxApp:
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        target = environ.get("PATH_INFO", "") + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
+        query = environ.get("QUERY_STRING", "")
+        target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
         if self.faults.latency_ms:
             time.sleep(self.faults.latency_ms / 1000)
         try:
@@ -135,13 +138,18 @@ class SandboxApp:
             raise ConnectionDropped("sandbox fault: connection dropped before answering")
         if failing and mode != "reset-after":
             return fault_response(mode)
+        answer = self._answer(environ, method)
+        if failing:  # reset-after: the change is applied, the answer is lost
+            raise ConnectionDropped("sandbox fault: connection dropped after applying the request")
+        return answer
+
+    def _answer(self, environ: dict, method: str) -> tuple[int, list[tuple[str, str]], bytes]:
         key = self.api_key or self.store.api_key or ""
         user = _basic_user(environ.get("HTTP_AUTHORIZATION", ""))
         if user is None or not key or not hmac.compare_digest(user.encode(), key.encode()):
-            # Counted under one shared bucket so that wrong keys are rate limited too.
-            state = self.limiter.hit("")
-            body = _json({"error": UNAUTHORIZED})
-            return 401, [("Content-Type", "application/json"), ("WWW-Authenticate", 'Basic realm="Close"'), *state.headers()], body
+            state = self.limiter.hit("")  # one shared bucket: wrong keys are limited too
+            headers = [("Content-Type", "application/json"), ("WWW-Authenticate", 'Basic realm="Close"')]
+            return 401, headers + state.headers(), _json({"error": UNAUTHORIZED})
         state = self.limiter.hit(key)
         if not state.allowed:
             headers, body = self.limiter.refusal(state, self.faults.rate_limit_style)
@@ -153,8 +161,6 @@ class SandboxApp:
         except Exception:  # a bug in the sandbox: answer like a server would, keep serving
             traceback.print_exc(file=environ.get("wsgi.errors"))
             status, payload = 500, {"error": "Internal Server Error"}
-        if failing:  # reset-after: the change is applied, the answer is lost
-            raise ConnectionDropped("sandbox fault: connection dropped after applying the request")
         return status, [("Content-Type", "application/json"), *state.headers()], _json(payload)
 
     def dispatch(self, environ: dict, method: str) -> tuple[int, object]:
@@ -255,7 +261,7 @@ class SandboxApp:
                 fields["date"] = str(exc)
         if fields:
             raise invalid([], fields)
-        assert lead is not None
+        assert lead is not None  # no field errors means the lead was found
         stamp = iso_instant(req.now)
         task = {
             "id": new_id("task"), "_type": "lead", "lead_id": lead["id"], "lead_name": lead["display_name"],
@@ -265,7 +271,7 @@ class SandboxApp:
             "created_by": me["id"], "updated_by": me["id"],
             "organization_id": self.store.organization().get("id"), "object_type": None, "object_id": None,
             "date_created": stamp, "date_updated": stamp,
-            "is_new": True, "priority": None, "deduplication_key": None,
+            "is_new": False, "priority": None, "deduplication_key": None,
         }  # fmt: skip
         self.store.insert_task(task)
         return self._render(task, req, {u["id"]: u for u in users})

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import random
 import secrets
-import threading
-from datetime import date, datetime, time, timedelta, timezone
-from itertools import islice
-from typing import Iterator
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
-from closetask.sandbox.model import BASE62, ENV_NOW, OBJECT_TYPES, When, day_ts, env_now, iso_instant, new_id
+from closetask.sandbox.model import BASE62, ENV_NOW, EPOCH, OBJECT_TYPES, When, env_now, iso_instant, new_id
 from closetask.sandbox.store import Store, pack_row
 
 COMPANIES = (
@@ -114,28 +111,51 @@ def _people(rng: random.Random) -> tuple[list[dict], dict, list[dict]]:
     return users, org, leads
 
 
-def _date(bucket: str, now: datetime, tz: timezone, rng: random.Random, kind: str) -> When:
-    """A task date in the bucket; calls and emails are at a time, lead tasks often date-only."""
-    today = now.astimezone(tz).date()
+def _date(bucket: str, today: int, now_ts: float, offset_s: float, rng: random.Random, kind: str) -> When:
+    """A task date in the bucket (`today`: the local day number since 1970-01-01); calls and
+    emails are at a time, lead tasks often date-only. Plain arithmetic, no datetime objects:
+    this runs 100,000 times in a big reset."""
     if bucket == "overdue":
-        day = today - timedelta(days=rng.randint(1, 21))
+        day = today - rng.randint(1, 21)
     elif bucket in ("today", "today_at"):
         day = today
     elif bucket == "tomorrow":
-        day = today + timedelta(days=1)
+        day = today + 1
     elif bucket == "weeks":
-        day = today + timedelta(days=rng.randint(2, 35))
+        day = today + rng.randint(2, 35)
     else:  # done
-        day = today - timedelta(days=rng.randint(0, 30))
+        day = today - rng.randint(0, 30)
     event = kind not in ("lead", "opportunity_due", "email_followup")  # a call, email, SMS
     dated = bucket == "today" or (bucket != "today_at" and rng.random() < 0.65)
     if kind == "opportunity_due" or (not event and dated):
-        return When(day.isoformat(), True, day_ts(day))
-    at = datetime.combine(day, time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))), tz)
-    if event and at > now:  # calls and emails that created a task have already happened
-        at = now - timedelta(minutes=rng.randint(5, 240))
-    at = at.astimezone(timezone.utc)
-    return When(at.isoformat(), False, at.timestamp())
+        return When(_day_text(day), True, day * 86400.0)
+    at = int(day * 86400 + rng.randint(8, 17) * 3600 + rng.choice((0, 15, 30, 45)) * 60 - offset_s)
+    if event and at > now_ts:  # calls and emails that created a task have already happened
+        at = int(now_ts) - rng.randint(5, 240) * 60
+    return When(_utc_text(at * 1_000_000, micro=False), False, float(at))
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: int) -> str:
+    return (EPOCH + timedelta(days=day)).isoformat()
+
+
+def _utc_text(us: int, *, micro: bool = True) -> str:
+    """Close's "2026-11-28T14:30:00.123456+00:00" from microseconds since the epoch."""
+    day, rest = divmod(us, 86_400_000_000)
+    seconds, fraction = divmod(rest, 1_000_000)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    tail = f".{fraction:06d}" if micro else ""
+    return f"{_day_text(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}{tail}+00:00"
+
+
+def _stamp(ts: float) -> tuple[float, str]:
+    """A timestamp rounded to microseconds and its ISO text. The float equals what parsing
+    the text gives back (datetime.timestamp() divides integer microseconds the same way), so
+    filtering on a date_created the API printed finds that very task."""
+    us = round(ts * 1_000_000)
+    return us / 1_000_000, _utc_text(us)
 
 
 def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
@@ -171,9 +191,10 @@ def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
 def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, leads: list[dict]):
     """Yield n task rows (store.pack_row tuples), deterministic for (n, seed, now, people)."""
     rng = _Rng(seed)
-    tz = now.tzinfo if isinstance(now.tzinfo, timezone) else timezone(now.utcoffset() or timedelta(0))
+    offset_s = (now.utcoffset() or timedelta(0)).total_seconds()
     me, others = users[0]["id"], [u["id"] for u in users[1:]]
     now_ts, org_id = now.timestamp(), org["id"]
+    today = int((now_ts + offset_s) // 86400)  # the local day of `now`
     assignees = _spread(n, {me: 60, others[0]: 22, others[1]: 18}, rng)
     buckets = _spread(n, BUCKETS, rng)
     later = [b in ("tomorrow", "weeks") for b in buckets]
@@ -184,7 +205,7 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
         bucket = buckets[i]
         lead = rng.choice(leads)
         contact = rng.choice(lead["contacts"]) if lead["contacts"] and (kind != "lead" or rng.random() < 0.5) else None
-        when = _date(bucket, now, tz, rng, kind)
+        when = _date(bucket, today, now_ts, offset_s, rng, kind)
         created_ts, created = _stamp(min(now_ts, when.ts + 9 * 3600 * when.date_only) - rng.random() * 864000)
         done = bucket == "done"
         updated_ts, updated = _stamp(created_ts + (now_ts - created_ts) * rng.random()) if done else (created_ts, created)
@@ -207,36 +228,6 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
             assignee if done else None if system else me, body,
         )  # fmt: skip
 
-
-def _stamp(ts: float) -> tuple[float, str]:
-    """A timestamp and its ISO text, the float taken back from the microsecond-rounded
-    datetime so that filtering on a date_created the API printed finds that very task."""
-    value = datetime.fromtimestamp(ts, timezone.utc)
-    return value.timestamp(), value.isoformat(timespec="microseconds")
-
-
-def _prefetched(rows: Iterator[tuple], chunk: int = 2000) -> Iterator[tuple]:
-    """Generate rows in a thread while SQLite inserts the previous chunk: sqlite3 releases
-    the GIL while it writes, so on two cores a reset of 100,000 tasks overlaps the two."""
-    chunks: queue.Queue = queue.Queue(maxsize=8)
-    failure: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            while batch := list(islice(rows, chunk)):
-                chunks.put(batch)
-        except BaseException as exc:  # handed to the consumer, re-raised there
-            failure.append(exc)
-        finally:
-            chunks.put(None)
-
-    worker = threading.Thread(target=produce, name="sandbox-seed", daemon=True)
-    worker.start()
-    while (batch := chunks.get()) is not None:
-        yield from batch
-    worker.join()
-    if failure:
-        raise failure[0]
 
 
 def default_now() -> datetime:
@@ -264,7 +255,7 @@ def reset(
     meta = {"api_key": key, "organization": json.dumps(org), "user_id": users[0]["id"],
             "seed": str(seed), "seeded_at": iso_instant(now)}  # fmt: skip
     seeded = store.replace_all(
-        meta=meta, users=users, leads=leads, task_rows=_prefetched(build_tasks(tasks, seed, now, users, org, leads)),
+        meta=meta, users=users, leads=leads, task_rows=build_tasks(tasks, seed, now, users, org, leads),
         only_if_empty=only_if_empty,
     )
     return {"seeded": seeded, "tasks": tasks, "leads": len(leads), "users": len(users), "api_key": store.api_key}
