@@ -149,7 +149,13 @@ class CloseClient:
                     if waited + delay <= self.retry.max_total_wait:
                         waited += self._wait(delay, f"{_describe_transport(exc)}; retrying", attempt)
                         continue
-                raise NetworkError(_network_message(exc, self._http.base_url)) from None
+                error = NetworkError(_network_message(exc, self._http.base_url, repeatable=safe))
+                if not safe:
+                    error.hint = (
+                        f"Close may have applied this {method} although no answer came back: "
+                        "check before repeating it (closetask undo --list shows what was attempted)"
+                    )
+                raise error from None
             self._log(method, path, params, str(response.status_code), started, attempt)
 
             status = response.status_code
@@ -424,12 +430,14 @@ def _describe_transport(exc: Exception) -> str:
     return "connection lost"
 
 
-def _network_message(exc: Exception, base_url: Any) -> str:
+def _network_message(exc: Exception, base_url: Any, *, repeatable: bool = True) -> str:
     import httpx
 
     host = getattr(base_url, "host", "") or str(base_url)
     if isinstance(exc, httpx.ReadTimeout):
-        return f"{host} did not answer in time (read time-out); try again or raise `timeout` with `closetask config set timeout 60`"
+        # "Try again" only when repeating cannot do the change twice (not after a POST).
+        again = "try again or raise" if repeatable else "raise"
+        return f"{host} did not answer in time (read time-out); {again} `timeout` with `closetask config set timeout 60`"
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out talking to {host}"
     if isinstance(exc, httpx.ConnectError):
