@@ -106,14 +106,14 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Run closetask; map every exception to its exit code and a one-line message."""
-    from typer.main import get_command
-
+    from closetask.cli.lazy_group import build
     from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
 
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
-    command = get_command(app)
+    # Commands are converted to click on first use: see lazy_group.py (start-up time).
+    command = build(app)
     previous = _install_signal_handlers()
     try:
         command.main(args=args, prog_name="closetask", standalone_mode=True)
