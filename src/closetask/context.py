@@ -5,8 +5,6 @@ the real clock, the environment or the network.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -167,11 +165,15 @@ class AppContext:
 
         Only a digest is stored, never the key or any part of it.
         """
+        import hashlib  # here, not at the top: every command imports this module
+
         key = self.settings.api_key or ("sandbox" if self.settings.sandbox else "")
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def cached(self, name: str, fetch: Any) -> Any:
         """Return the cached value `name` for this profile and key, fetching it once."""
+        import json
+
         path = self.state_path(f"{name}.json")
         fingerprint = self.key_fingerprint()
         try:
