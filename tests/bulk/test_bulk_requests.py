@@ -348,3 +348,27 @@ def test_undo_of_a_move_groups_tasks_by_their_old_date(cli, api):
         ("2026-11-01", 100), ("2026-11-01", 50), ("2026-11-02T09:30:00+00:00", 50),
     ]  # fmt: skip
     assert {t["date"] for t in api.tasks.values()} == {"2026-11-01", "2026-11-02T09:30:00+00:00"}
+
+
+def test_every_chunk_failing_still_exits_3_so_a_cron_rerun_finishes(cli, api, state):
+    """Nothing got through (503 on every try), but a rerun will: exit 3, not the 5xx's 1."""
+    stale(api, 150)
+    api.hook = lambda s: httpx.Response(503, json={"error": "down"}) if s.method == "PUT" else None
+    result = cli("bulk", "--all", "--complete", "--yes")
+    assert result.exit_code == 3
+    assert len(api.puts()) == 10  # two chunks, five tries each
+    assert "error: changed 0 tasks, 150 not: Close answered 503: down" in result.stderr
+    (entry,) = journal_entries(state / "journal.jsonl")
+    assert entry.status == "failed" and entry.sent == []
+    api.hook = None
+    assert cli("bulk", "--all", "--complete", "--yes").exit_code == 0
+    assert len(api.complete_ids()) == 150
+
+
+def test_an_invalid_change_keeps_its_own_exit_code(cli, api):
+    stale(api, 150)
+    api.hook = lambda s: httpx.Response(400, json={"errors": ["nope"]}) if s.method == "PUT" else None
+    result = cli("bulk", "--all", "--complete", "--yes")
+    assert result.exit_code == 1
+    assert "error: Close answered 400: nope" in result.stderr
+    assert len(api.puts()) == 1  # it would only repeat: the rest is not sent
