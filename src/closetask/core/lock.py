@@ -21,6 +21,9 @@ from typing import Any
 from closetask.errors import ClosetaskError
 
 
+BUSY_HINT = "wait for it to finish and run this again; only one bulk runs at a time per profile"
+
+
 class LockHeld(ClosetaskError):
     """Another process holds the lock (exit 1, like `flock -n` when the lock is taken)."""
 
@@ -54,7 +57,7 @@ class BulkLock:
         except OSError:  # BlockingIOError (EWOULDBLOCK) when another process holds it
             holder = _read(fd)
             os.close(fd)
-            raise LockHeld(busy_message(self.what, holder), holder=holder, hint=busy_hint(holder)) from None
+            raise LockHeld(busy_message(self.what, holder), holder=holder, hint=BUSY_HINT) from None
         try:
             os.ftruncate(fd, 0)
             _write_all(fd, json.dumps(self.holder, ensure_ascii=False).encode("utf-8") + b"\n")
@@ -80,18 +83,6 @@ class BulkLock:
         self.release()
 
 
-def read_holder(path: Path) -> dict[str, Any]:
-    """What the lock file says about its holder ({} if empty, missing or unreadable)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return {}
-    try:
-        return _read(fd)
-    finally:
-        os.close(fd)
-
-
 def busy_message(what: str, holder: Mapping[str, Any]) -> str:
     parts = []
     if holder.get("pid"):
@@ -102,10 +93,6 @@ def busy_message(what: str, holder: Mapping[str, Any]) -> str:
     command = holder.get("command")
     running = f": `closetask {command}`" if command else ""
     return f"another {what} is running for this profile{who}{running}"
-
-
-def busy_hint(holder: Mapping[str, Any]) -> str:
-    return "wait for it to finish and run this again; only one bulk runs at a time per profile"
 
 
 def _read(fd: int) -> dict[str, Any]:
