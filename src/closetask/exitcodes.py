@@ -7,7 +7,7 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0  # success, an empty list included
-    ERROR = 1  # API error or unexpected error
+    ERROR = 1  # API error, another bulk running, or an unexpected error
     USAGE = 2  # bad usage or input; nothing was sent
     BULK_PARTIAL = 3  # a bulk change partly failed; rerun to finish
     CONFIG = 4  # no API key, key rejected, or a config problem
@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
 
 DESCRIPTIONS = {
     ExitCode.OK: "Success (an empty list too).",
-    ExitCode.ERROR: "Close answered with an error, or something unexpected went wrong.",
+    ExitCode.ERROR: "Close answered with an error, another bulk is running for the profile, or something unexpected went wrong.",
     ExitCode.USAGE: "Bad usage or input (unknown option, bad WHEN or REF, missing --yes); nothing was changed.",
     ExitCode.BULK_PARTIAL: "A bulk change partly failed; the journal says what was sent; rerun the same command to finish.",
     ExitCode.CONFIG: "No API key, the key was rejected, or the config file is broken.",

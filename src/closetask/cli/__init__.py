@@ -123,8 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     except ClosetaskError as exc:
         report(exc.message, exc.hint)
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # raised outside Typer's own handling; the handler printed why
         sys.exit(int(ExitCode.INTERRUPTED))
     except BrokenPipeError:
         # The reader went away (`closetask inbox --ids | head -1`): not an error of ours.
@@ -142,16 +141,17 @@ def main(argv: list[str] | None = None) -> None:
 def _raise_interrupted(signum: int, frame: object) -> None:
     import signal
 
-    from closetask.errors import Interrupted
-
     name = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
-    raise Interrupted(f"interrupted ({name})")
+    print(f"interrupted ({name})", file=sys.stderr, flush=True)
+    # A KeyboardInterrupt, for SIGTERM too, so that every `except KeyboardInterrupt` that
+    # records a chunk in flight (core/changes.py, bulk) sees it; Typer exits 130.
+    raise KeyboardInterrupt
 
 
 def _install_signal_handlers() -> dict[int, object]:
-    """Turn SIGINT and SIGTERM into `Interrupted` (exit 130) so `finally` blocks run and
-    the message is ours; Typer would swallow a KeyboardInterrupt silently. Commands that
-    must finish a step first (bulk) install their own handlers for that step."""
+    """Turn SIGINT and SIGTERM into a KeyboardInterrupt with a message (exit 130), so
+    `finally` blocks run; without this SIGTERM kills at once and Typer swallows Ctrl-C
+    silently. Commands that must finish a step first (bulk) install their own handlers."""
     import signal
     import threading
 
