@@ -115,6 +115,15 @@ class AppContext:
         if self.debug:
             print(f"debug: {message}", file=sys.stderr, flush=True)
 
+    def command(self, rest: str) -> str:
+        """`closetask [--sandbox | --profile NAME] REST`: a command to suggest in a hint that
+        acts on the same tasks as the one running now."""
+        if self.sandbox:
+            return f"closetask --sandbox {rest}"
+        if self.profile_flag:
+            return f"closetask --profile {self.profile_flag} {rest}"
+        return f"closetask {rest}"
+
     # --- the API client ----------------------------------------------------------------
 
     def client(self) -> CloseClient:

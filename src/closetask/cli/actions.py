@@ -77,7 +77,7 @@ def add(
     if not task_id:
         raise ApiError("Close answered the POST without a task object; check the lead's tasks in Close")
     app.notify(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}")
-    app.notify(tc.UNDO_HINT)
+    app.notify(tc.undo_hint(app))
     if json_out:
         tc.print_json(task)
     else:

@@ -279,7 +279,7 @@ def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], label
     )  # fmt: skip
     result, interrupted = _apply(app, book, entry, plan)
     data = core.summary(plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted)
-    app.notify(core.summary_line(data))
+    app.notify(core.summary_line(data, undo=app.command("undo")))
     if o["json_out"]:
         tc.print_json(data)
     if interrupted:

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from closetask.core.changes import ApplyResult, PlannedRequest
     from closetask.core.journal import JournalEntry, UndoJournal
 
-UNDO_HINT = "undo with: closetask undo"
+
+def undo_hint(app: AppContext) -> str:
+    return f"undo with: {app.command('undo')}"
 
 
 def app_context(ctx: typer.Context) -> AppContext:
@@ -214,7 +216,7 @@ def run_update(
         changed = [current[i] for i in result.sent]
         if changed:
             app.notify(f"{message(len(changed))}: {labels_summary(changed)}")
-            app.notify(UNDO_HINT)
+            app.notify(undo_hint(app))
     elif not skipped:
         app.notify("Nothing to change.")
     if json_out:

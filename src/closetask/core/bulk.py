@@ -160,7 +160,7 @@ def summary(
     return out
 
 
-def summary_line(data: Mapping[str, Any]) -> str:
+def summary_line(data: Mapping[str, Any], *, undo: str = "closetask undo") -> str:
     """`bulk: 1000 matched, 1000 changed, 0 failed in 2.3 s (journal 3f9a2c1b; undo with: closetask undo)`."""
     parts = [f"{data['matched']} matched", f"{data['changed']} changed", f"{data['failed']} failed"]
     if data.get("not_sent"):
@@ -169,7 +169,7 @@ def summary_line(data: Mapping[str, Any]) -> str:
         parts.append(f"{data['skipped']} skipped (already so)")
     line = f"bulk: {', '.join(parts)} in {data['seconds']:.1f} s"
     if data.get("journal_entry") and data.get("changed"):
-        line += f" (journal {data['journal_entry']}; undo with: closetask undo)"
+        line += f" (journal {data['journal_entry']}; undo with: {undo})"
     elif data.get("journal_entry"):
         line += f" (journal {data['journal_entry']})"
     return line
