@@ -140,3 +140,44 @@ def write_profile(home: Path, **settings) -> None:
 
 
 TASK_ID = re.compile(r"^task_[A-Za-z0-9]+$")
+
+
+def seed_stale(server: SandboxServer, count: int, *, start: int = 0) -> list[str]:
+    """Insert `count` of my incomplete tasks dated 2026-10-01..2026-11-13 (stale on the fixed
+    today, 2026-11-28) straight into the server's database, in one transaction."""
+    from datetime import date, timedelta
+
+    from closetask.sandbox.store import TASK_COLUMNS, Store, task_row
+
+    store = Store(server.db)
+    try:
+        me = store.users()[0]["id"]
+        lead = store.leads()[0]
+        rows, ids = [], []
+        for n in range(start, start + count):
+            day = (date(2026, 10, 1) + timedelta(days=n % 44)).isoformat()
+            task_id = f"task_Fault{n:06d}abcdefghijk"
+            ids.append(task_id)
+            rows.append(task_row({
+                "id": task_id, "_type": "lead", "lead_id": lead["id"], "lead_name": lead.get("display_name"),
+                "text": f"Stale {n}", "date": day if n % 2 else f"{day}T15:30:00+00:00", "is_dateless": False,
+                "is_complete": False, "assigned_to": me, "updated_by": me,
+                "date_created": "2026-09-20T09:00:00+00:00", "date_updated": "2026-09-20T09:00:00+00:00",
+            }))  # fmt: skip
+        with store.write() as db:
+            db.executemany(f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({','.join('?' * 15)})", rows)
+    finally:
+        store.close()
+    return ids
+
+
+def completed(server: SandboxServer, ids) -> set[str]:
+    tasks = db_tasks(server)
+    return {i for i in ids if tasks[i]["is_complete"]}
+
+
+def put_ids(line: Logged) -> list[str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    query = dict(parse_qsl(urlsplit(line.target).query))
+    return query["id__in"].split(",") if "id__in" in query else [line.path.rstrip("/").rsplit("/", 1)[1]]

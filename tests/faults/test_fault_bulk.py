@@ -1,0 +1,131 @@
+"""A 1,000-task bulk through 5xx bursts and dropped connections, on the listing and on the
+PUTs, and interrupted while a chunk is being retried. The journal must say exactly what the
+server did: `sent` is what Close confirmed, `failed` what may or may not have landed.
+
+(tests/bulk/test_bulk_e2e.py has the plain cases: a chunk failing with 503 on every retry,
+SIGINT/SIGTERM between chunks, kill -9, two concurrent runs. This adds the faults.)"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+from sandboxproc import closetask_argv
+
+from fault_server import closetask_env, completed, db_tasks, journal_entries, logged, put_ids, seed_stale
+
+pytestmark = pytest.mark.e2e
+
+STALE = ["bulk", "--before", "-14d", "--complete", "--yes", "--max", "1000"]
+
+
+def state(server) -> dict[str, tuple]:
+    """id -> what a bulk or its undo may change (date_updated aside)."""
+    return {i: (t["is_complete"], t["date"], t["assigned_to"]) for i, t in db_tasks(server).items()}
+
+
+@pytest.mark.parametrize(
+    "method, mode, window, seen",
+    [
+        ("GET", "503", "3:4", "503"),  # the listing's second page, twice
+        ("GET", "reset", "5:5", "RESET"),
+        ("PUT", "503", "2:3", "503"),  # the second chunk, twice
+        ("PUT", "reset", "4:4", "RESET"),  # dropped before it was applied
+        ("PUT", "reset-after", "6:7", "RESET"),  # applied, and the answer lost, twice
+    ],
+)
+def test_a_bulk_retries_through_bursts_and_finishes_with_an_exact_journal(serve, against, method, mode, window, seen):
+    server = serve("--fail-method", method, "--fail-mode", mode, "--fail-window", window, tasks=0)
+    stale = seed_stale(server, 1000)
+    before = state(server)
+
+    result = against(server, *STALE, "--json").clean()
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["matched"], summary["changed"], summary["failed"]) == (1000, 1000, 0)
+    lines = logged(server)
+    first, last = (int(n) for n in window.split(":"))
+    assert [line.status for line in lines if line.method == method].count(seen) == last - first + 1
+    # One listing pass: each page answered once (a failed page asked again, nothing skipped).
+    pages = [line for line in lines if line.method == "GET" and line.path == "/api/v1/task/" and line.status == "200"]
+    assert len(pages) == len({p.target for p in pages}) == 10
+    # Every chunk confirmed once; a repeated PUT sets the same values, so nothing is done twice.
+    confirmed = [i for line in lines if line.method == "PUT" and line.status == "200" for i in put_ids(line)]
+    assert sorted(confirmed) == sorted(stale)
+    assert completed(server, stale) == set(stale)
+    (entry,) = journal_entries(against.home)
+    assert (entry.status, sorted(entry.sent), entry.failed, entry.in_flight) == ("applied", sorted(stale), [], [])
+
+    undone = against(server, "undo", "--yes").clean()
+    assert undone.exit_code == 0, undone.stderr
+    assert state(server) == before
+
+
+def test_a_chunk_whose_answers_are_all_lost_is_journaled_as_unknown_and_undo_covers_it(serve, against):
+    """PUTs 4-8 are applied and then their connection dropped: the fourth chunk reaches the
+    server on every try, but no answer ever comes back. Exit 3; the journal does not claim it
+    as sent, it lists it as failed (unknown), and undo reverts it all the same."""
+    server = serve("--fail-method", "PUT", "--fail-mode", "reset-after", "--fail-window", "4:8", tasks=0)
+    stale = seed_stale(server, 1000)
+    before = state(server)
+
+    result = against(server, *STALE, "--json")
+    assert result.fails(3).startswith("error: changed 900 tasks, 100 not: network error talking to 127.0.0.1")
+    puts = [line for line in logged(server) if line.method == "PUT"]
+    assert [line.status for line in puts] == ["200"] * 3 + ["RESET"] * 5 + ["200"] * 6
+    lost = put_ids(puts[3])
+    assert all(put_ids(line) == lost for line in puts[3:8])
+    summary = json.loads(result.stdout)
+    assert (summary["changed"], summary["failed"], summary["failed_ids"]) == (900, 100, lost)
+
+    (entry,) = journal_entries(against.home)
+    assert entry.status == "partial"
+    confirmed = [i for line in puts if line.status == "200" for i in put_ids(line)]
+    assert sorted(entry.sent) == sorted(confirmed) and len(confirmed) == 900
+    assert entry.failed == lost and entry.in_flight == []
+    # The server has all 1000: the journal's sent + failed is exactly what changed.
+    assert completed(server, stale) == set(entry.sent) | set(entry.failed) == set(stale)
+
+    # A rerun finds nothing left to do; undo reverts every task the run may have touched.
+    again = against(server, *STALE).clean()
+    assert (again.exit_code, again.stderr) == (0, "bulk: no tasks match these filters; nothing to change\n")
+    undone = against(server, "undo", "--yes").clean()
+    assert undone.exit_code == 0, undone.stderr
+    assert state(server) == before
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_a_chunk_is_retried_stops_after_that_chunk(serve, user, tmp_path, signum):
+    """The second chunk answers 503 twice; the signal arrives while it waits to retry. The
+    chunk is finished (it was in flight), nothing after it is sent, exit 130."""
+    server = serve("--fail-method", "PUT", "--fail-window", "2:3", tasks=0)
+    stale = seed_stale(server, 1000)
+    before = state(server)
+    home = tmp_path / "user-home"
+    proc = subprocess.Popen(
+        [*closetask_argv(), *STALE], env=closetask_env(server, home), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not any(line.status == "503" for line in logged(server)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(signum)
+    finally:
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    puts = [line for line in logged(server) if line.method == "PUT"]
+    assert [line.status for line in puts] == ["200", "503", "503", "200"]
+    sent = put_ids(puts[0]) + put_ids(puts[3])
+    assert completed(server, stale) == set(sent)
+    (entry,) = journal_entries(home)
+    assert sorted(entry.sent) == sorted(sent) and entry.failed == [] and entry.in_flight == []
+    assert err.splitlines()[-1].startswith("interrupted: 200 of 1000 tasks changed; closetask undo reverts them")
+
+    undone = user(server, "undo", "--yes").clean()
+    assert undone.exit_code == 0, undone.stderr
+    assert state(server) == before
