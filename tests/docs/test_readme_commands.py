@@ -133,7 +133,14 @@ def test_the_screenshot_is_current(tmp_path) -> None:
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
-    assert module.render() == (ROOT / "docs" / "inbox.svg").read_text(encoding="utf-8"), (
+    # The picture's text, not its bytes: a new Rich release may restyle the SVG template, which
+    # is no reason to fail; a changed table or demo data is.
+    def shown(svg: str) -> list[str]:
+        return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+    fresh = shown(module.render())
+    assert any("overdue" in t for t in fresh)  # the footer: the table was really drawn
+    assert fresh == shown((ROOT / "docs" / "inbox.svg").read_text(encoding="utf-8")), (
         "docs/inbox.svg is stale: run python scripts/make_screenshot.py"
     )
 
