@@ -19,7 +19,8 @@ app = typer.Typer(
     name="closetask",
     help=(
         "Work Close CRM tasks from the terminal and from scripts.\n\n"
-        "Run without a command to see today's inbox. Example: closetask --sandbox inbox"
+        "Run without a command to see today's inbox.\n\n"
+        "Example: closetask --sandbox inbox"
     ),
     # Plain (click) help instead of Rich panels: about 50 ms faster on every --help and
     # usage error, which shell completion and cron feel (measured in bench/startup.py).

@@ -82,7 +82,7 @@ def init(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    as_json: opt.JsonOpt = False,
+    as_json: opt.JsonInfoOpt = False,
 ) -> None:
     """Show the settings in force for the profile, and where each comes from (key masked).
 
@@ -158,7 +158,7 @@ def set_(
 
 
 @app.command("profiles")
-def profiles(as_json: opt.JsonOpt = False) -> None:
+def profiles(as_json: opt.JsonInfoOpt = False) -> None:
     """List the profiles; the default one is marked with *.
 
     Example: closetask config profiles
@@ -203,7 +203,7 @@ def use(
     print(f"default profile: {name}", file=sys.stderr)
 
 
-def whoami(ctx: typer.Context, as_json: opt.JsonOpt = False) -> None:
+def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
     """Show the key's user and organization, the profile, and the UTC offset in force now.
 
     Example: closetask whoami
