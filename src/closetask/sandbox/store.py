@@ -26,6 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from closetask.sandbox.deep_pages import DEEP_SKIP, split
 from closetask.sandbox.model import When, parse_when
 
 SCHEMA = """
@@ -326,19 +327,26 @@ class Store:
         desc = order.startswith("-")
         way = "DESC" if desc else "ASC"
         if order.lstrip("-") == "date":
-            streams = []
-            for date_only in (True, False):
-                where, params = _where(f, date_only)
-                rows = self._read(
-                    f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ?",
-                    [*params, want],
-                )
-                if date_only:  # date-only: local midnight, and before date-times there (0)
-                    streams.append([(ts - f.offset_s, 0, i) for ts, i in rows])
-                else:
-                    streams.append([(ts, 1, i) for ts, i in rows])
-            keys = [k[2] for k in islice(heapq.merge(*streams, reverse=desc), want)]
-            page, has_more = keys[skip : skip + limit], len(keys) > skip + limit
+            wheres = (_where(f, True), _where(f, False))
+            with self._lock:
+                # A deep page starts where SQLite's counts say (deep_pages.py): then each
+                # stream is read from its OFFSET, not from the top into Python.
+                offsets = (0, 0)
+                if skip >= DEEP_SKIP:
+                    offsets = split(self._db.execute, *wheres, offset_s=f.offset_s, skip=skip, descending=desc)
+                streams = []
+                for date_only, (where, params), offset in zip((True, False), wheres, offsets):
+                    rows = self._read(
+                        f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ? OFFSET ?",
+                        [*params, want - skip, offset] if skip >= DEEP_SKIP else [*params, want, 0],
+                    )
+                    if date_only:  # date-only: local midnight, and before date-times there (0)
+                        streams.append([(ts - f.offset_s, 0, i) for ts, i in rows])
+                    else:
+                        streams.append([(ts, 1, i) for ts, i in rows])
+            start = skip - sum(offsets)  # 0 for a deep page: the streams start at it
+            keys = [k[2] for k in islice(heapq.merge(*streams, reverse=desc), start + limit + 1)]
+            page, has_more = keys[start : start + limit], len(keys) > start + limit
         else:
             where, params = _where(f, None)
             rows = self._read(

@@ -1,0 +1,87 @@
+"""Deep pages of the date order (sandbox/deep_pages.py): any page, at any depth, is the slice
+of Close's order (a date-only task at its local midnight, before date-times there; then by
+id), for every UTC offset, both directions, with date bounds, and ties at local midnights."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from closetask.sandbox.deep_pages import DEEP_SKIP
+from closetask.sandbox.model import When, day_ts
+from closetask.sandbox.store import Store, TaskFilter, pack_row
+
+OFFSETS_H = (-8, -2.5, 0, 5.5, 13)
+USERS = ("user_a", "user_b")
+STAMP = "2026-11-01T00:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def store():
+    rng = random.Random(11)
+    rows = []
+    first = date(2026, 11, 1)
+    for n in range(3 * DEEP_SKIP):
+        day = first + timedelta(days=rng.randint(0, 30))
+        if rng.random() < 0.4:
+            when = When(day.isoformat(), True, day_ts(day))
+        else:
+            # half of them exactly at some zone's local midnight: the ties the order decides
+            ts = day_ts(day) - rng.choice(OFFSETS_H) * 3600 if rng.random() < 0.5 else day_ts(day) + rng.random() * 86400
+            when = When(datetime.fromtimestamp(ts, timezone.utc).isoformat(), False, ts)
+        rows.append(pack_row(
+            f"task_{rng.randrange(10**6):06d}{n}", rng.choice(("lead", "missed_call")), "lead_1", rng.choice(USERS),
+            rng.random() < 0.3, when, False, 1.7e9, STAMP, 1.7e9, STAMP, None, {},
+        ))  # fmt: skip
+    s = Store(":memory:")
+    s.replace_all(meta={"api_key": "k"}, users=[{"id": u} for u in USERS], leads=[], task_rows=rows)
+    yield s
+    s.close()
+
+
+def expected(store: Store, f: TaskFilter, descending: bool) -> list[str]:
+    """Every match in Close's order, computed the slow, obvious way."""
+    rows = store._read("SELECT id, date_only, ts, assigned_to, is_complete, type FROM tasks")
+    keep = []
+    for task_id, date_only, ts, who, done, kind in rows:
+        if f.assigned_to is not None and who not in f.assigned_to:
+            continue
+        if f.is_complete is not None and bool(done) != f.is_complete:
+            continue
+        if f.types is not None and kind not in f.types:
+            continue
+        key = (ts - f.offset_s, 0) if date_only else (ts, 1)
+        if any(not _holds(key, op, bound) for op, bound in f.date):
+            continue
+        keep.append((*key, task_id))
+    keep.sort(reverse=descending)
+    return [k[2] for k in keep]
+
+
+def _holds(key: tuple, op: str, bound: tuple) -> bool:
+    return {"lt": key < bound, "lte": key <= bound, "gt": key > bound, "gte": key >= bound}[op]
+
+
+@pytest.mark.parametrize("hours", OFFSETS_H)
+@pytest.mark.parametrize("order", ["date", "-date"])
+@pytest.mark.parametrize("narrow", ["all", "user", "user-open-before", "type-after"])
+def test_every_page_is_the_slice_of_the_order(store, hours, order, narrow):
+    f = TaskFilter(offset_s=hours * 3600, types=None)
+    middle = (day_ts(date(2026, 11, 16)) - hours * 3600, 0)  # a local midnight
+    if narrow.startswith("user"):
+        f.assigned_to = ["user_a"]
+    if narrow == "user-open-before":
+        f.is_complete, f.date = False, [("lt", middle)]
+    if narrow == "type-after":
+        f.types, f.date = ["lead"], [("gte", middle)]
+    want = expected(store, f, order.startswith("-"))
+    assert len(want) > DEEP_SKIP // 2
+    for skip in (0, DEEP_SKIP - 1, DEEP_SKIP, DEEP_SKIP + 37, len(want) - 100, len(want) - 1, len(want), len(want) + 5):
+        if skip < 0:
+            continue
+        for limit in (1, 100):
+            tasks, has_more = store.find(f, order=order, skip=skip, limit=limit)
+            assert [t["id"] for t in tasks] == want[skip : skip + limit], (skip, limit)
+            assert has_more == (len(want) > skip + limit)
