@@ -170,10 +170,6 @@ def make_server(app: Callable, host: str = "127.0.0.1", port: int = 0, *, allow_
     return SandboxServer((host.strip("[]"), port), app, ipv6=":" in host)
 
 
-class _Stop(Exception):
-    pass
-
-
 def serve(
     app: Callable,
     host: str = "127.0.0.1",
@@ -191,7 +187,10 @@ def serve(
     previous = {}
 
     def stop(signum: int, frame: object) -> None:
-        raise _Stop  # unwinds serve_forever() in this (main) thread
+        # Not an exception: raised at an arbitrary point it can land in socketserver's
+        # `except Exception` around a request and be swallowed. shutdown() from another
+        # thread makes serve_forever() return at its next poll.
+        threading.Thread(target=server.shutdown, daemon=True).start()
 
     if main:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -200,7 +199,7 @@ def serve(
         if ready is not None:
             ready(server.base_url)
         server.serve_forever(poll_interval=0.2)
-    except (_Stop, KeyboardInterrupt):
+    except KeyboardInterrupt:  # a SIGINT that came before our handler was in place
         pass
     finally:
         for sig, handler in previous.items():

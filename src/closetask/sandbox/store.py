@@ -29,6 +29,7 @@ from typing import Iterable, Iterator
 from closetask.sandbox.deep_pages import DEEP_SKIP, split
 from closetask.sandbox.model import When, parse_when
 
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, position INTEGER NOT NULL, body TEXT NOT NULL);
@@ -217,12 +218,16 @@ class Store:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
-        with self.write() as db:
-            # not executescript: it would COMMIT the IMMEDIATE transaction that guards
-            # against two processes creating the schema at once
-            for statement in (SCHEMA + INDEXES).split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        # An existing database is only read here: a read-only command must not queue for
+        # the write lock behind another process's bulk update.
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            with self.write() as db:
+                # not executescript: it would COMMIT the IMMEDIATE transaction that guards
+                # against two processes creating the schema at once
+                for statement in (SCHEMA + INDEXES).split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         with self._lock:
