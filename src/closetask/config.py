@@ -42,6 +42,7 @@ PROFILE_KEYS = (
     "timeout",
     "concurrency",
 )
+_NUMBER_LIMITS = {"page_size": (1, 100), "concurrency": (1, 8), "timeout": (0, 600)}  # timeout: > 0
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -337,9 +338,16 @@ def resolve(
     def number(key: str, kind: type, default: Any) -> Any:
         value = prof.get(key, default)
         try:
-            return kind(value)
+            result = kind(value)
         except (TypeError, ValueError):
             raise ConfigError(f"profile {name}: {key} must be a number, not {value!r}") from None
+        # A hand-edited file gets the checks `config set` makes: page_size = 0 would list
+        # nothing at all, and a negative timeout would fail every request.
+        low, high = _NUMBER_LIMITS[key]
+        if isinstance(value, bool) or not (low < result <= high if key == "timeout" else low <= result <= high):
+            what = "a number of seconds between 0 and 600" if key == "timeout" else f"a whole number from {low} to {high}"
+            raise ConfigError(f"profile {name}: {key} must be {what}, not {value!r}")
+        return result
 
     if sandbox:
         sources["profile"] = "--sandbox"
@@ -356,9 +364,13 @@ def resolve(
         )
 
     base_url = pick("base_url", ENV_BASE_URL, DEFAULT_BASE_URL)
+    api_key = pick("api_key", ENV_API_KEY, None)
+    if api_key is not None and not isinstance(api_key, str):
+        # `api_key = 12345` without quotes: a TOML number, which httpx cannot send.
+        raise ConfigError(f"profile {name}: api_key must be a string in quotes in {config_path()}")
     return Settings(
         profile=name,
-        api_key=pick("api_key", ENV_API_KEY, None),
+        api_key=api_key,
         base_url=validate_base_url(str(base_url)),
         timezone=tz,
         user_id=prof.get("user_id") if not env.get(ENV_API_KEY) else None,
