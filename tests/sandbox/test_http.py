@@ -15,7 +15,7 @@ from sandbox_helpers import NOW
 
 from closetask.sandbox.app import SandboxApp
 from closetask.sandbox.faults import Faults
-from closetask.sandbox.server import is_loopback, make_server
+from closetask.sandbox.server import is_loopback, make_server, serve
 
 
 @pytest.fixture
@@ -111,6 +111,24 @@ def test_html_and_truncated_over_http(served, store):
         server = served(faults=Faults(fail_rate=1.0, fail_mode=mode))
         r = httpx.get(server.base_url + "me/", auth=(store.api_key, ""))
         assert r.status_code == status and int(r.headers["content-length"]) == len(r.content)
+
+
+def test_serve_in_a_thread_until_stopped(store):
+    urls: list[str] = []
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(
+        target=serve, args=(SandboxApp(store),), kwargs={"ready": lambda u: (urls.append(u), ready.set()), "stop": stop}
+    )
+    thread.start()
+    assert ready.wait(30)
+    assert urls[0].startswith("http://127.0.0.1:") and urls[0].endswith("/api/v1/")
+    with httpx.Client(base_url=urls[0], auth=(store.api_key, "")) as c:
+        assert c.get("me/").json()["email"] == "alex.morgan@brightwater.example"
+    stop.set()
+    thread.join(30)
+    assert not thread.is_alive()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(urls[0] + "me/")
 
 
 def test_only_loopback_unless_allowed(store):

@@ -177,12 +177,16 @@ def serve(
     ready: Callable[[str], None] | None = None,
     *,
     allow_remote: bool = False,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Serve until SIGINT or SIGTERM (in the main thread) and return normally.
+    """Serve until SIGINT or SIGTERM (in the main thread) or `stop` is set; return normally.
 
     `ready` gets the base URL (`http://127.0.0.1:PORT/api/v1/`) once the socket listens.
+    In another thread (tests), pass `stop` to end it.
     """
     server = make_server(app, host, port, allow_remote=allow_remote)
+    if stop is not None:
+        threading.Thread(target=lambda: (stop.wait(), server.shutdown()), daemon=True).start()
     main = threading.current_thread() is threading.main_thread()
     previous = {}
 
