@@ -1,0 +1,52 @@
+"""The table's direct line rendering (render/table.py `_lines`, used when the row fits the
+console) prints exactly what Rich's table layout (`_table`) prints: same characters, same
+styles, for odd text (markup, wide and zero-width characters, long values) at any width."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from rich.console import Console
+
+from closetask.render import table
+
+TEXTS = ["Call about the renewal", "[red]not markup[/red]", "日本語のテキスト", "emoji 🎉🎉 ok", "e\u0301", "zero\u200bwidth",
+         "x" * 70, "", "  padded  ", "Ünïcödé · ok"]  # fmt: skip
+KINDS = [(label, table.TYPE_STYLES.get(kind, "")) for kind, label in (("lead", "Task"), ("missed_call", "Missed call"),
+         ("voicemail", "Voicemail"), ("opportunity_due", "Opportunity"), ("odd", "?"))]  # fmt: skip
+
+
+def _rows(rng: random.Random, count: int) -> list:
+    rows = []
+    for number in range(1, count + 1):
+        kind, style = rng.choice(KINDS)
+        rows.append(table._Row(
+            number=number, when=rng.choice(["", "09:30", "Thu 26 Nov 14:30"]), kind=kind, kind_style=style,
+            lead=rng.choice(TEXTS), about=" ".join(rng.choice(TEXTS) for _ in range(rng.randint(0, 4))),
+            assignee=rng.choice(["Alex Morgan", "名前 名前", "", "y" * 30]),
+        ))  # fmt: skip
+    return rows
+
+
+def _printed(renderable, width: int, color: bool, **print_options) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=color, color_system="truecolor" if color else None,
+                      highlight=False, soft_wrap=False)  # fmt: skip
+    console.print(renderable, **print_options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("color", [True, False])
+def test_lines_print_what_the_rich_table_prints(seed, color):
+    rng = random.Random(seed)
+    rows = _rows(rng, rng.randint(1, 30))
+    show_assignee, grouped = rng.random() < 0.5, rng.random() < 0.7
+    width = rng.choice([40, 60, 80, 100, 120, 160, rng.randint(30, 220)])
+    widths = table._widths(rows, width, show_assignee, grouped)
+    if not table._fits(widths, show_assignee, width):
+        pytest.skip("does not fit: the Rich table is used")
+    fast = _printed(table._lines(rows, widths, show_assignee), width, color, no_wrap=True, overflow="ignore", crop=False)
+    assert fast == _printed(table._table(rows, widths, show_assignee), width, color)
