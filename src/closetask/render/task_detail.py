@@ -8,12 +8,18 @@ Any field the server sends is shown, known or not, and an oddly typed value neve
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from closetask.core.ordering import parse_task_date
 from closetask.core.timezone import TimeZone
+from closetask.render.summary import clean
+
+# Control characters (C0, DEL, C1) in server text: an incoming SMS or email subject is written
+# by people outside the organization, and ESC / CSI sequences would drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # Extra fields by `_type` (close-api.md), in display order, with their labels.
 TYPE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -53,17 +59,17 @@ def task_title(task: Mapping[str, Any]) -> str:
     """What a person calls the task: its text, else the subject, else the phone, else the type."""
     for key in ("text", "subject", "phone_formatted", "remote_phone_formatted", "phone"):
         value = task.get(key)
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.split())
+        if isinstance(value, str) and clean(value):
+            return clean(value)
     kind = task.get("_type")
-    return str(kind).replace("_", " ") if kind else str(task.get("id", "task"))
+    return _text(kind).replace("_", " ") if kind else _text(task.get("id", "task"))
 
 
 def task_label(task: Mapping[str, Any], *, width: int = 60) -> str:
     """`Call about the renewal (Acme Corp)`, shortened to about `width` characters."""
     title = _shorten(task_title(task), width)
     lead = task.get("lead_name")
-    return f"{title} ({_shorten(str(lead), 30)})" if isinstance(lead, str) and lead else title
+    return f"{title} ({_shorten(clean(lead), 30)})" if isinstance(lead, str) and clean(lead) else title
 
 
 def labels_summary(tasks: Sequence[Mapping[str, Any]], *, limit: int = 3) -> str:
@@ -77,7 +83,7 @@ def when_text(value: Any, tz: TimeZone) -> str:
     """A task date as a person reads it: date-only days stay days; instants in the user's zone."""
     parsed = parse_task_date(value)
     if parsed is None:
-        return "-" if value in (None, "") else str(value)
+        return "-" if value in (None, "") else _text(value)
     if isinstance(parsed, datetime):
         local = parsed.astimezone(tz.tzinfo)
         offset = local.strftime("%z")
@@ -128,7 +134,8 @@ def detail_lines(task: Mapping[str, Any], tz: TimeZone) -> list[str]:
     if rest:
         lines.append("")
         for key in rest:
-            lines.append(f"{key:<{_WIDTH}}{_text(task[key], raw=True)}" if len(key) < _WIDTH else f"{key} {_text(task[key], raw=True)}")
+            label = _text(key, raw=True)
+            lines.append(f"{label:<{_WIDTH}}{_text(task[key], raw=True)}" if len(label) < _WIDTH else f"{label} {_text(task[key], raw=True)}")
     while lines and lines[-1] == "":
         lines.pop()
     return lines
@@ -163,15 +170,17 @@ def _text(value: Any, *, raw: bool = False) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         if not raw:
-            return " ".join(value.split())
-        return json.dumps(value, ensure_ascii=False) if "\n" in value else value
+            return clean(value)
+        # Raw (fields closetask does not know): quoted and escaped when not plain text.
+        return json.dumps(value, ensure_ascii=True) if _CONTROL.search(value) else value
     if isinstance(value, list) and not raw and all(isinstance(v, (str, int, float)) for v in value):
         return ", ".join(str(v) for v in value)
     if value is None:
         return "null" if raw else ""
     if isinstance(value, (int, float)):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(value, ensure_ascii=True, default=str) if _CONTROL.search(text) else text
 
 
 def _shorten(text: str, width: int) -> str:
