@@ -138,3 +138,16 @@ def test_method_override_get_with_params_in_the_body(api):
     direct = c.get("task/", params={"_type": "all", "_limit": 5}).json()
     r = c.post("task/", json={"_params": {"_type": "all", "_limit": 5}}, headers={"x-http-method-override": "GET"})
     assert r.status_code == 200 and r.json() == direct
+
+
+def test_date_updated_filters(api, store):
+    from datetime import timedelta
+
+    later = NOW + timedelta(hours=1)
+    task = api().get("task/", params={"view": "inbox"}).json()["data"][0]
+    api(clock=lambda: later).put(f"task/{task['id']}/", json={"text": "touched"})
+    c = api()
+    assert [t["id"] for t in all_tasks(c, _type="all", date_updated__gte=later.isoformat())] == [task["id"]]
+    assert [t["id"] for t in all_tasks(c, _type="all", date_updated__gt=NOW.isoformat())] == [task["id"]]
+    assert task["id"] not in {t["id"] for t in all_tasks(c, _type="all", date_updated__lt=later.isoformat())}
+    assert len(all_tasks(c, _type="all", date_updated__lte=NOW.isoformat())) == 59
