@@ -9,4 +9,8 @@ It stands alone: stdlib only, nothing from the rest of closetask (httpx only ins
     app.SandboxApp(store, ...)   the WSGI app
     server.serve(app, ...)       threaded HTTP/1.1 server
     embedded.transport(db_path)  httpx transport for `closetask --sandbox`
+    faults.Faults(...)           latency, 5xx, dropped connections, 429s
+
+Inside: model.py (types, fields, dates, offsets), query.py (parameters -> filters, 400s),
+deep_pages.py (where a deep page of the date order starts).
 """

@@ -21,7 +21,8 @@ from urllib.parse import parse_qsl
 
 from closetask.sandbox.faults import ConnectionDropped, FaultPlan, Faults, RateLimiter, fault_response
 from closetask.sandbox.model import (
-    APP_URL, day_ts, env_now, iso_instant, local_today, new_id, parse_offset, parse_when, render_task, view_of,
+    APP_URL, day_ts, display_name, env_now, iso_instant, local_today, new_id, parse_offset, parse_when,
+    render_task, view_of,
 )  # fmt: skip
 from closetask.sandbox.query import (
     ApiError, invalid, not_found, parse_changes, parse_paging, parse_task_query,
@@ -194,10 +195,12 @@ class SandboxApp:
     def _users(self) -> list[dict]:
         return self.store.users()
 
-    def _render(self, task: dict, req: Request, users: dict[str, dict], fields: list[str] | None = None) -> dict:
-        when = parse_when(task["date"])
-        view = view_of(bool(task.get("is_complete")), when, req.offset * 3600, req.tomorrow_s)
-        out = render_task(task, users, view)
+    def _names(self, users: list[dict] | None = None) -> dict[str, str]:
+        return {u["id"]: display_name(u) for u in (users if users is not None else self._users())}
+
+    def _render(self, task: dict, req: Request, names: dict[str, str], fields: list[str] | None = None) -> dict:
+        view = view_of(bool(task.get("is_complete")), task["date"], req.offset * 3600, req.tomorrow_s)
+        out = render_task(task, names, view)
         if fields:
             wanted = set(fields)
             out = {k: v for k, v in out.items() if k in wanted}
@@ -213,14 +216,14 @@ class SandboxApp:
     def list_tasks(self, req: Request) -> dict:
         q = self._query(req)
         tasks, has_more = self.store.find(q.filter, order=q.order, skip=q.skip, limit=q.limit)
-        users = {u["id"]: u for u in self._users()}
-        return {"data": [self._render(t, req, users, q.fields) for t in tasks], "has_more": has_more}
+        names = self._names()
+        return {"data": [self._render(t, req, names, q.fields) for t in tasks], "has_more": has_more}
 
     def get_task(self, req: Request, task_id: str) -> dict:
         task = self.store.task(task_id)
         if task is None:
             raise not_found()
-        return self._render(task, req, {u["id"]: u for u in self._users()}, _fields(req))
+        return self._render(task, req, self._names(), _fields(req))
 
     def create_task(self, req: Request) -> dict:
         body = req.json()
@@ -274,7 +277,7 @@ class SandboxApp:
             "is_new": False, "priority": None, "deduplication_key": None,
         }  # fmt: skip
         self.store.insert_task(task)
-        return self._render(task, req, {u["id"]: u for u in users})
+        return self._render(task, req, self._names(users))
 
     def update_task(self, req: Request, task_id: str) -> dict:
         task = self.store.task(task_id)
@@ -288,7 +291,7 @@ class SandboxApp:
         updated = self.store.update_task(task_id, changes, stamp=iso_instant(req.now), user_id=users[0]["id"])
         if updated is None:  # deleted in between
             raise not_found()
-        return self._render(updated, req, {u["id"]: u for u in users})
+        return self._render(updated, req, self._names(users))
 
     def bulk_update(self, req: Request) -> dict:
         """Bulk PUT /task/?filters. Close's response body is undocumented (close-api.md:

@@ -170,31 +170,31 @@ def parse_when(raw: object) -> When:
     return When(value.isoformat(timespec=spec), False, value.timestamp())
 
 
-def view_of(is_complete: bool, when: When, offset_s: float, tomorrow_s: float) -> str:
+def view_of(is_complete: bool, date_text: str, offset_s: float, tomorrow_s: float) -> str:
     """inbox / future / archive for a user whose local tomorrow starts at `tomorrow_s`.
 
     inbox runs up to the end of the local today: (instant, kind) < (tomorrow midnight, 0),
     so a date-only task dated tomorrow and a task at 00:00 local tomorrow are both future.
+    `date_text` is a stored (canonical) date: no full parse_when per rendered task.
     """
     if is_complete:
         return "archive"
-    return "inbox" if when.bound(offset_s) < (tomorrow_s, 0) else "future"
+    if len(date_text) == 10:  # date-only: its local midnight, kind 0
+        return "inbox" if day_ts(date.fromisoformat(date_text)) - offset_s < tomorrow_s else "future"
+    return "inbox" if datetime.fromisoformat(date_text).timestamp() < tomorrow_s else "future"
 
 
-def render_task(task: dict, users: dict[str, dict], view: str) -> dict:
-    """The task object as Close returns it: fixed key order, names resolved, view computed."""
-    out: dict = {}
-    for key in HEAD:
-        out[key] = task.get(key)
-    for key in TYPE_FIELDS.get(task.get("_type", ""), ()):
-        out[key] = task.get(key)
-    for key in TAIL:
-        out[key] = task.get(key)
+_ORDER = {kind: (*HEAD, *fields, *TAIL) for kind, fields in TYPE_FIELDS.items()}
+
+
+def render_task(task: dict, names: dict[str, str], view: str) -> dict:
+    """The task object as Close returns it: fixed key order, names resolved, view computed.
+    `names` maps user IDs to display names."""
+    out = {key: task.get(key) for key in _ORDER.get(task.get("_type", ""), (*HEAD, *TAIL))}
     out["due_date"] = None if task.get("is_dateless") else str(task.get("date") or "")[:10] or None
     out["view"] = view
     for key in ("assigned_to", "created_by", "updated_by"):
-        user = users.get(task.get(key) or "")
-        out[key + "_name"] = display_name(user) if user else None
+        out[key + "_name"] = names.get(out[key] or "")
     for key, value in task.items():  # newer fields pass through, after the known ones
         if key not in out:
             out[key] = value
