@@ -62,3 +62,32 @@ def test_unknown_command_still_suggests_the_close_match(cli):
     result = cli("inbx")
     assert result.exit_code == 2
     assert "Did you mean 'inbox'?" in result.stderr
+
+
+PROBE = """
+import sys
+from closetask.cli import main
+try:
+    main({args!r})
+except SystemExit:
+    pass
+print("MODULES=" + ",".join(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [["config", "path"], ["help", "exit-codes"], ["inbox", "--help"], ["bulk", "--help"]])
+def test_commands_that_need_no_network_import_nothing_heavy(args, tmp_path):
+    """What `--help` and `--version` promise (test_exit_codes.py), for the commands a shell
+    prompt or a completion script runs: no HTTP, no Rich, no SQLite, no pydantic."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)],
+        capture_output=True, text=True, timeout=60, env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [line] = [l for l in proc.stderr.splitlines() if l.startswith("MODULES=")]
+    loaded = set(line.removeprefix("MODULES=").split(","))
+    for module in ("httpx", "rich", "sqlite3", "pydantic", "closetask.api", "closetask.sandbox"):
+        assert module not in loaded, f"closetask {' '.join(args)} imported {module}"

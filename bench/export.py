@@ -1,0 +1,117 @@
+"""Target 5, big exports: `closetask archive --jsonl` of 100,000 tasks streams (its first
+line arrives while the server has answered only a few of the pages) with a peak RSS under
+100 MB and no more than 10% above the peak for 10,000 tasks; with 20 ms of latency per
+request, `--concurrency 4` is at least 3x faster than `--concurrency 1`, and every export
+holds each completed task exactly once.
+
+Data: `sandbox reset --tasks 4N` gives exactly N completed tasks (a quarter of the seed's
+tasks are done), so `archive --assignee all` exports N. --quick: N = 20,000 and 2,000.
+The concurrency comparison runs on every export of at least 10,000 tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import CLOSETASK, Context, Row, Server, fresh_dir, ms, reset_db, say, server
+
+MEMORY_LIMIT_MB = 100
+GROWTH_LIMIT = 1.10
+SPEEDUP = 3.0
+LATENCY_MS = 20
+
+
+@dataclass
+class Export:
+    lines: int
+    unique: int
+    first_line: float  # seconds after spawn
+    total: float
+    pages_at_first_line: int  # GETs the server had answered when the first line arrived
+    pages: int
+    maxrss_mb: float
+    returncode: int
+
+
+def export(srv: Server, home: Path, *extra: str) -> Export:
+    """Run `closetask archive --assignee all --jsonl`, reading its stdout as it streams."""
+    srv.clear_log()
+    argv = [CLOSETASK, "archive", "--assignee", "all", "--jsonl", *extra]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=srv.client_env(home), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    ids: set[bytes] = set()
+    lines = 0
+    first = 0.0
+    pages_at_first = 0
+    tail = b""
+    assert proc.stdout is not None
+    while chunk := os.read(proc.stdout.fileno(), 1 << 20):
+        if not first:
+            first = time.perf_counter() - started
+            pages_at_first = sum(1 for line in srv.log_lines() if line.startswith("GET /api/v1/task/"))
+        *complete, tail = (tail + chunk).split(b"\n")
+        for line in complete:
+            lines += 1
+            # {"id":"task_...", ...: the task's own id is the first key
+            ids.add(line[7 : line.index(b'"', 7)])
+    _, status, usage = os.wait4(proc.pid, 0)
+    total = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    pages = sum(1 for line in srv.log_lines() if line.startswith("GET /api/v1/task/"))
+    return Export(lines, len(ids), first, total, pages_at_first, pages, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def completed(db: Path) -> int:
+    return sqlite3.connect(db).execute("SELECT count(*) FROM tasks WHERE is_complete = 1").fetchone()[0]
+
+
+def run(ctx: Context) -> None:
+    big, small = (20_000, 2_000) if ctx.quick else (100_000, 10_000)
+    work = fresh_dir(ctx, "export")
+    results: dict[int, Export] = {}
+    for n in (small, big):
+        db = work / f"export-{n}.sqlite3"
+        say(f"export: seeding {4 * n:,} tasks ({n:,} completed) ...")
+        seconds = reset_db(db, 4 * n)
+        expected = completed(db)
+        say(f"  reset took {seconds:.1f} s; {expected:,} completed tasks to export")
+        with server(db) as srv:
+            result = results[n] = export(srv, work / "client")
+            say(f"  {n:,}: {result.lines:,} lines ({result.unique:,} unique ids) in {result.total:.1f} s; "
+                f"first line after {ms(result.first_line)} (server had answered {result.pages_at_first_line} of "
+                f"{result.pages} GETs); peak RSS {result.maxrss_mb:.1f} MB")  # fmt: skip
+            exact = result.returncode == 0 and result.lines == result.unique == expected
+            ctx.add(Row("export", f"archive --jsonl of {n:,} tasks: every task once",
+                        f"{result.lines:,} lines, {result.unique:,} unique, {expected:,} expected", exact,
+                        "closetask archive --assignee all --jsonl"))  # fmt: skip
+            if n == big:
+                ctx.add(Row("export", f"{n:,} tasks stream: first line before the last page",
+                            f"first line at {ms(result.first_line)} of {result.total:.1f} s, after {result.pages_at_first_line} of {result.pages} GETs",
+                            result.pages_at_first_line < result.pages, "closetask archive --assignee all --jsonl | ..."))  # fmt: skip
+        if n >= 10_000:  # enough pages for start-up (~0.3 s) not to decide the ratio
+            _concurrency(ctx, db, work, expected)
+    peak, base = results[big].maxrss_mb, results[small].maxrss_mb
+    ctx.add(Row("export", f"peak RSS for {big:,} < {MEMORY_LIMIT_MB} MB and <= {GROWTH_LIMIT:.2f}x the peak for {small:,}",
+                f"{peak:.1f} MB vs {base:.1f} MB = {peak / base:.3f}x", peak < MEMORY_LIMIT_MB and peak <= GROWTH_LIMIT * base,
+                "closetask archive --assignee all --jsonl (ru_maxrss of the child, wait4)"))  # fmt: skip
+
+
+def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
+    """The same export against `sandbox serve --latency 20`: 1 page at a time vs 4."""
+    with server(db, "--latency", str(LATENCY_MS)) as srv:
+        serial = export(srv, work / "client", "--concurrency", "1")
+        parallel = export(srv, work / "client", "--concurrency", "4")
+    for label, result in (("--concurrency 1", serial), ("--concurrency 4", parallel)):
+        say(f"  latency {LATENCY_MS} ms, {label}: {result.total:.1f} s, {result.pages} GETs, {result.lines:,} lines, {result.unique:,} unique")
+    exact = all(r.returncode == 0 and r.lines == r.unique == expected for r in (serial, parallel))
+    ratio = serial.total / parallel.total
+    ctx.add(Row("export", f"{expected:,} tasks, latency {LATENCY_MS} ms: --concurrency 4 >= {SPEEDUP:g}x faster than 1, none lost or repeated",
+                f"{serial.total:.1f} s vs {parallel.total:.1f} s = {ratio:.1f}x; "
+                f"{parallel.lines:,} lines, {parallel.unique:,} unique of {expected:,}",
+                ratio >= SPEEDUP and exact,
+                f"closetask archive --assignee all --jsonl --concurrency 4 (vs 1), sandbox serve --latency {LATENCY_MS}"))  # fmt: skip
