@@ -382,7 +382,7 @@ def test_a_failed_chunk_among_others_exits_3_and_the_rest_is_applied(cli, api, j
     )
     result = cli("done", *refs)
     assert result.exit_code == 3
-    assert "error: changed 150 tasks, 100 not: Close answered 500: boom\n" in result.stderr
+    assert "error: changed 150 tasks, 100 not confirmed: Close answered 500: boom\n" in result.stderr
     assert "Completed 150 tasks" in result.stderr
     assert {r for r in refs if api.tasks[r]["is_complete"]} == set(refs[:100] + refs[200:])
     folded = _fold(journal_path)
@@ -405,7 +405,7 @@ def test_a_validation_error_stops_before_the_remaining_chunks(cli, api):
     )
     result = cli("done", *refs)
     assert result.exit_code == 3
-    assert "error: changed 100 tasks, 150 not: Close answered 400: boom\n" in result.stderr
+    assert "error: changed 100 tasks, 150 not confirmed: Close answered 400: boom\n" in result.stderr
     assert len(api.lines("PUT")) == 2
 
 

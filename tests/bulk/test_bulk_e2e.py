@@ -195,7 +195,7 @@ def test_a_chunk_failing_on_every_retry_exits_3_and_a_rerun_finishes(serve, run)
     failed_chunk = ids_in(puts[3])
     summary = json.loads(result.stdout)
     assert (summary["changed"], summary["failed"], summary["failed_ids"]) == (900, 100, failed_chunk)
-    assert "error: changed 900 tasks, 100 not: Close answered 503" in result.stderr
+    assert "error: changed 900 tasks, 100 not confirmed: Close answered 503" in result.stderr
     (entry,) = journal(run)
     assert entry.status == "partial"
     assert set(entry.sent) == complete(server, stale)  # the journal matches the server exactly

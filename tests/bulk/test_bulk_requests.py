@@ -284,7 +284,7 @@ def test_a_failed_chunk_exits_3_and_the_rerun_finishes(cli, api, state):
     assert (summary["matched"], summary["changed"], summary["failed"]) == (250, 150, 100)
     assert summary["failed_ids"] == second
     assert "bulk: 250 matched, 150 changed, 100 failed in " in result.stderr
-    assert "error: changed 150 tasks, 100 not: Close answered 500: boom" in result.stderr
+    assert "error: changed 150 tasks, 100 not confirmed: Close answered 500: boom" in result.stderr
     (entry,) = journal_entries(state / "journal.jsonl")
     assert entry.status == "partial"
     assert set(entry.sent) == api.complete_ids()
@@ -357,7 +357,7 @@ def test_every_chunk_failing_still_exits_3_so_a_cron_rerun_finishes(cli, api, st
     result = cli("bulk", "--all", "--complete", "--yes")
     assert result.exit_code == 3
     assert len(api.puts()) == 10  # two chunks, five tries each
-    assert "error: changed 0 tasks, 150 not: Close answered 503: down" in result.stderr
+    assert "error: changed 0 tasks, 150 not confirmed: Close answered 503: down" in result.stderr
     (entry,) = journal_entries(state / "journal.jsonl")
     assert entry.status == "failed" and entry.sent == []
     api.hook = None

@@ -73,7 +73,7 @@ def test_a_chunk_whose_answers_are_all_lost_is_journaled_as_unknown_and_undo_cov
     before = state(server)
 
     result = against(server, *STALE, "--json")
-    assert result.fails(3).startswith("error: changed 900 tasks, 100 not: network error talking to 127.0.0.1")
+    assert result.fails(3).startswith("error: changed 900 tasks, 100 not confirmed: network error talking to 127.0.0.1")
     puts = [line for line in logged(server) if line.method == "PUT"]
     assert [line.status for line in puts] == ["200"] * 3 + ["RESET"] * 5 + ["200"] * 6
     lost = put_ids(puts[3])

@@ -164,7 +164,9 @@ def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str) -> No
     failed = len(result.failed) + len(result.not_sent)
     error = result.errors[0] if result.errors else "stopped"
     raise BulkPartialFailure(
-        f"{done_verb} {plural(len(result.sent))}, {failed} not: {error}",
+        # "not confirmed" rather than "not changed": a chunk whose answer was lost may still
+        # have been applied; the journal keeps it as attempted so that undo covers it.
+        f"{done_verb} {plural(len(result.sent))}, {failed} not confirmed: {error}",
         hint=f"{rerun}; the journal records exactly which tasks were changed",
     )
 
