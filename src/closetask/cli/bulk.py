@@ -289,27 +289,7 @@ def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], label
             f"interrupted: {data['changed']} of {tc.plural(len(plan.todo))} changed{undo}; "
             f"{rest} not changed (rerun the same command to finish)"
         )
-    _raise_for_failures(result)
-
-
-def _raise_for_failures(result: Any) -> None:
-    """Exit 3 when a chunk failed, even if none got through: rerunning the same command
-    finishes the job. An error that a rerun would only repeat (the key rejected, the change
-    invalid) keeps its own exit code when nothing was changed."""
-    from closetask.cli.task_changes import plural
-    from closetask.errors import AuthError, BulkPartialFailure, ValidationFailed
-
-    if result.ok:
-        return
-    exc = result.first_exception
-    if not result.sent and isinstance(exc, (AuthError, ValidationFailed)):
-        raise exc
-    left = len(result.failed) + len(result.not_sent)
-    error = result.errors[0] if result.errors else "stopped"
-    raise BulkPartialFailure(
-        f"changed {plural(len(result.sent))}, {left} not: {error}",
-        hint="run the same command again to finish; the journal records exactly which tasks were changed",
-    )
+    tc.raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish", rerun_finishes=True)
 
 
 def _apply(app: Any, book: Any, entry: Any, plan: Any) -> tuple[Any, bool]:

@@ -152,12 +152,16 @@ def journaled_apply(
     return result
 
 
-def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str) -> None:
-    """All failed: the first error as is (its own exit code). Some failed: exit 3."""
+def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str, rerun_finishes: bool = False) -> None:
+    """Some chunks failed: exit 3. All failed: the first error as is (its own exit code),
+    unless `rerun_finishes` (bulk: a cron rerun of the same command completes the job), where
+    only errors a rerun would repeat (key rejected, change invalid) keep their own code."""
+    from closetask.errors import AuthError, ValidationFailed
+
     if result.ok:
         return
-    if not result.sent:
-        exc = result.first_exception
+    exc = result.first_exception
+    if not result.sent and (not rerun_finishes or isinstance(exc, (AuthError, ValidationFailed))):
         if isinstance(exc, ApiError):
             raise exc
         raise ApiError("; ".join(result.errors) or "nothing was changed")
