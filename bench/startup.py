@@ -60,7 +60,7 @@ def run(ctx: Context) -> None:
         proc = subprocess.run([PY, "-c", _IMPORTS.format(args=args)], env=child, capture_output=True, text=True)
         extra = [m for m in proc.stderr.strip().split(",") if m]
         heavy = [m for m in extra if m.split(".")[0] in ("httpx", "rich", "sqlite3", "pydantic")]
-        say(f"  closetask {' '.join(args)} imports beyond typer: {len(extra)} stdlib modules; heavy: {heavy or 'none'}")
+        say(f"  closetask {' '.join(args)} imports beyond typer and closetask: {', '.join(extra) or 'nothing'}; heavy: {heavy or 'none'}")
     _rich_help(ctx, child)
     _typer_029(ctx, home)
 
