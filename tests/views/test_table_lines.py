@@ -1,6 +1,7 @@
 """The table's direct line rendering (render/table.py `_lines`, used when the row fits the
-console) prints exactly what Rich's table layout (`_table`) prints: same characters, same
-styles, for odd text (markup, wide and zero-width characters, long values) at any width."""
+console) renders exactly what Rich's table layout (`_table`) renders: the same segments (text
+and style), so terminals, SVG and HTML exports all match, for odd text (markup, wide and
+zero-width characters, long values) at any width."""
 
 from __future__ import annotations
 
@@ -30,12 +31,20 @@ def _rows(rng: random.Random, count: int) -> list:
     return rows
 
 
-def _printed(renderable, width: int, color: bool, **print_options) -> str:
-    out = io.StringIO()
-    console = Console(file=out, width=width, force_terminal=color, color_system="truecolor" if color else None,
-                      highlight=False, soft_wrap=False)  # fmt: skip
-    console.print(renderable, **print_options)
-    return out.getvalue()
+def _console(width: int, color: bool) -> Console:
+    return Console(file=io.StringIO(), width=width, force_terminal=color, color_system="truecolor" if color else None,
+                   highlight=False, soft_wrap=False)  # fmt: skip
+
+
+def _printed(renderable, width: int, color: bool) -> str:
+    console = _console(width, color)
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _segments(renderable, width: int) -> list:
+    console = _console(width, True)
+    return list(console.render(renderable, console.options))
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -48,5 +57,6 @@ def test_lines_print_what_the_rich_table_prints(seed, color):
     widths = table._widths(rows, width, show_assignee, grouped)
     if not table._fits(widths, show_assignee, width):
         pytest.skip("does not fit: the Rich table is used")
-    fast = _printed(table._lines(rows, widths, show_assignee), width, color, no_wrap=True, overflow="ignore", crop=False)
-    assert fast == _printed(table._table(rows, widths, show_assignee), width, color)
+    fast, rich_table = table._lines(rows, widths, show_assignee), table._table(rows, widths, show_assignee)
+    assert _printed(fast, width, color) == _printed(rich_table, width, color)
+    assert _segments(fast, width) == _segments(rich_table, width)

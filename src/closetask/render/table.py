@@ -83,7 +83,7 @@ def print_table(
         chunk = rows[number : number + len(group.tasks)]
         number += len(group.tasks)
         if _fits(widths, show_assignee, console.width):
-            console.print(_lines(chunk, widths, show_assignee), no_wrap=True, overflow="ignore", crop=False)
+            console.print(_lines(chunk, widths, show_assignee))
         else:
             console.print(_table(chunk, widths, show_assignee))
     console.print()
@@ -173,12 +173,15 @@ def _fits(w: _Widths, show_assignee: bool, total: int) -> bool:
 
 
 def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
-    """What `_table` prints, cell for cell and style for style, built directly as text:
-    every column has a fixed width, so Rich's table layout (measuring, wrapping and padding
-    each cell) is pure cost, about 1 ms a row. Cells go through the same Text operations
-    Rich applies to a no-wrap, ellipsis column; used only when the row fits the console
-    (else `_table`, whose layout then squeezes columns)."""
+    """What `_table` renders, segment for segment (so text, colours, SVG and HTML exports are
+    all the same), built directly: every column has a fixed width, so Rich's table layout
+    (measuring, wrapping and padding each cell) is pure cost, about 1 ms a row. Each cell goes
+    through the Text operations Rich applies to a no-wrap, ellipsis column, and the padding
+    segments are its Padding's. Used only when a row fits the console (else `_table`, whose
+    layout then squeezes columns)."""
     from rich.cells import cell_len
+    from rich.segment import Segment
+    from rich.style import Style
     from rich.text import Text
 
     def cell(value: str, width: int, style: str = "", right: bool = False) -> Text:
@@ -189,24 +192,28 @@ def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
             text.pad_left(width - cell_len(text.plain))
         else:
             text.truncate(width, overflow="ellipsis", pad=True)
-        return text
+        return Text("\n").join([text])  # as Text.__rich_console__ hands it on: style as a span
 
-    gap = " " * _GAP
-    lines = []
-    for row in rows:
-        line = Text()  # unstyled: each cell brings its style as a span
-        line.append(cell(str(row.number), w.number, "dim", right=True))
-        if w.when:
-            line.append(gap)
-            line.append(cell(row.when, w.when))
-        for value, width, style in ((row.kind, w.kind, row.kind_style), (row.lead, w.lead, ""), (row.about, w.about, "")):
-            line.append(gap)
-            line.append(cell(value, width, style))
-        if show_assignee:
-            line.append(gap)
-            line.append(cell(row.assignee, w.assignee, "dim"))
-        lines.append(line)
-    return Text("\n").join(lines)
+    class Lines:
+        def __rich_console__(self, console: Any, options: Any) -> Any:
+            pad, newline = Segment(" ", Style()), Segment.line()
+            for row in rows:
+                cells = [cell(str(row.number), w.number, "dim", right=True)]
+                if w.when:
+                    cells.append(cell(row.when, w.when))
+                cells += [cell(row.kind, w.kind, row.kind_style), cell(row.lead, w.lead), cell(row.about, w.about)]
+                if show_assignee:
+                    cells.append(cell(row.assignee, w.assignee, "dim"))
+                last = len(cells) - 1
+                for index, text in enumerate(cells):
+                    if index:
+                        yield pad
+                    yield from text.render(console, end="")
+                    if index < last:
+                        yield pad
+                yield newline
+
+    return Lines()
 
 
 def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
