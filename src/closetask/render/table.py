@@ -176,39 +176,43 @@ def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
     """What `_table` renders, segment for segment (so text, colours, SVG and HTML exports are
     all the same), built directly: every column has a fixed width, so Rich's table layout
     (measuring, wrapping and padding each cell) is pure cost, about 1 ms a row. Each cell goes
-    through the Text operations Rich applies to a no-wrap, ellipsis column, and the padding
-    segments are its Padding's. Used only when a row fits the console (else `_table`, whose
+    through the Text operations Rich applies to a no-wrap, ellipsis column (truncation with an
+    ellipsis, padding, cell widths of wide characters), and the padding segments are Padding's. Used only when a row fits the console (else `_table`, whose
     layout then squeezes columns)."""
     from rich.cells import cell_len
     from rich.segment import Segment
     from rich.style import Style
     from rich.text import Text
 
-    def cell(value: str, width: int, style: str = "", right: bool = False) -> Text:
-        text = Text(value, style=style)
+    def cell(value: str, width: int, right: bool = False) -> str:
+        text = Text(value)
         if right:
             text.rstrip()
             text.truncate(width, overflow="ellipsis")
             text.pad_left(width - cell_len(text.plain))
         else:
             text.truncate(width, overflow="ellipsis", pad=True)
-        return Text("\n").join([text])  # as Text.__rich_console__ hands it on: style as a span
+        return text.plain
 
     class Lines:
         def __rich_console__(self, console: Any, options: Any) -> Any:
-            pad, newline = Segment(" ", Style()), Segment.line()
+            # A cell is one segment: its text in the column's style (None when unstyled),
+            # as Rich renders a Text without spans; the padding spaces are Style().
+            pad, newline, styles = Segment(" ", Style()), Segment.line(), {"": None}
             for row in rows:
-                cells = [cell(str(row.number), w.number, "dim", right=True)]
+                cells = [(cell(str(row.number), w.number, right=True), "dim")]
                 if w.when:
-                    cells.append(cell(row.when, w.when))
-                cells += [cell(row.kind, w.kind, row.kind_style), cell(row.lead, w.lead), cell(row.about, w.about)]
+                    cells.append((cell(row.when, w.when), ""))
+                cells += [(cell(row.kind, w.kind), row.kind_style), (cell(row.lead, w.lead), ""), (cell(row.about, w.about), "")]
                 if show_assignee:
-                    cells.append(cell(row.assignee, w.assignee, "dim"))
+                    cells.append((cell(row.assignee, w.assignee), "dim"))
                 last = len(cells) - 1
-                for index, text in enumerate(cells):
+                for index, (text, style) in enumerate(cells):
+                    if style not in styles:
+                        styles[style] = console.get_style(style)
                     if index:
                         yield pad
-                    yield from text.render(console, end="")
+                    yield Segment(text, styles[style])
                     if index < last:
                         yield pad
                 yield newline
