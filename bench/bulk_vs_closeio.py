@@ -2,9 +2,9 @@
 all assignees) on `closetask sandbox serve --latency 20`:
 
 - closetask: `closetask bulk --assignee all --before today --complete --yes --max 10000`,
-  with the default profile (concurrency 1: one listing page at a time) and with
-  `closetask config set concurrency 4` (bulk lists 4 pages at a time; PUTs stay one chunk
-  at a time, so Ctrl-C still stops after the chunk in flight);
+  with the default profile and with `closetask config set concurrency 4` (listing pages
+  fetched 4 at a time; the PUTs always go one chunk at a time, so Ctrl-C still stops after
+  the chunk in flight);
 - Close's way: bench/closeio_complete.py (closeio's Client: IDs with _fields=id, then one
   PUT per task).
 
@@ -43,13 +43,13 @@ def run(ctx: Context) -> None:
     say(f"bulk: {tasks:,} tasks, {stale:,} of them stale; sandbox serve --latency {LATENCY_MS}")
     bulk = [CLOSETASK, "bulk", "--assignee", "all", "--before", "today", "--complete", "--yes", "--max", str(stale), "--json"]
 
-    ours: dict[int, Outcome] = {}
-    for concurrency in (1, 4):
-        home = fresh_dir(ctx, f"bulk-client-{concurrency}")
-        if concurrency != 1:
+    ours: dict[int | None, Outcome] = {}
+    for concurrency in (None, 4):  # None: the default profile, no concurrency set
+        home = fresh_dir(ctx, f"bulk-client-{concurrency or 'default'}")
+        if concurrency is not None:
             run_child([CLOSETASK, "config", "set", "concurrency", str(concurrency)], env=env(home))
         outcome = ours[concurrency] = _once(db, tasks, home, bulk, lambda out: f"{json.loads(out)['changed']:,} changed")
-        say(f"  closetask bulk, profile concurrency {concurrency}: {_describe(outcome)}")
+        say(f"  closetask bulk, {_setting(concurrency)}: {_describe(outcome)}")
     closeio = [PY, str(BENCH / "closeio_complete.py"), "{base_url}", "{api_key}", NOW[:10]]
     theirs = _once(db, tasks, work / "closeio", closeio, lambda out: out.strip())
     say(f"  closeio, one PUT per task: {_describe(theirs)}")
@@ -57,12 +57,11 @@ def run(ctx: Context) -> None:
     for concurrency, outcome in ours.items():
         ratio = theirs.seconds / outcome.seconds
         same = outcome.completed == theirs.completed == stale
-        setting = "default profile, concurrency 1" if concurrency == 1 else f"profile concurrency {concurrency}"
-        ctx.add(Row("bulk", f"complete {stale:,} stale tasks, latency {LATENCY_MS} ms ({setting}): >= {SPEEDUP:g}x faster than closeio per task",
+        ctx.add(Row("bulk", f"complete {stale:,} stale tasks, latency {LATENCY_MS} ms ({_setting(concurrency)}): >= {SPEEDUP:g}x faster than closeio per task",
                     f"{outcome.seconds:.1f} s vs {theirs.seconds:.1f} s = {ratio:.0f}x; {outcome.gets} GETs + {outcome.puts} PUTs "
                     f"vs {theirs.gets} + {theirs.puts}; completed {outcome.completed:,} / {theirs.completed:,}",
                     ratio >= SPEEDUP and same,
-                    ("" if concurrency == 1 else f"closetask config set concurrency {concurrency}; ")
+                    ("" if concurrency is None else f"closetask config set concurrency {concurrency}; ")
                     + f"closetask bulk --assignee all --before today --complete --yes --max {stale}  vs  bench/closeio_complete.py"))  # fmt: skip
 
 
@@ -78,6 +77,10 @@ def _once(db: Path, tasks: int, home: Path, argv: list[str], note) -> Outcome:
         raise RuntimeError(f"{argv[1]} failed: {result.stderr.decode(errors='replace')[-2000:]}")
     return Outcome(result.seconds, _completed(db) - before, count_requests(lines, "GET", "task/"),
                    count_requests(lines, "PUT", "task/"), note(result.stdout.decode()))  # fmt: skip
+
+
+def _setting(concurrency: int | None) -> str:
+    return "default profile" if concurrency is None else f"profile concurrency {concurrency}"
 
 
 def _describe(o: Outcome) -> str:

@@ -65,7 +65,8 @@ def run(ctx: Context) -> None:
         me = count_requests(lines, "GET", "me/")
         others = len(lines) - gets - puts - me
         want_gets, want_puts = math.ceil(n / PAGE), math.ceil(data["changed"] / CHUNK)
-        ok = gets == want_gets and puts == want_puts and me <= 1 and others == 0 and data["changed"] == n
-        ctx.add(Row("requests", f"bulk-complete {n} tasks: {want_gets} GETs + {want_puts} PUTs",
+        # The selection may list several pages at once: up to 3 more GETs past the end.
+        ok = want_gets <= gets <= want_gets + 3 and puts == want_puts and me <= 1 and others == 0 and data["changed"] == n
+        ctx.add(Row("requests", f"bulk-complete {n} tasks: the listing ({want_gets} GETs, + <= 3 if 4 at a time) + {want_puts} PUTs",
                     f"{gets} GET /task/, {puts} PUT /task/, {me} GET /me/, {others} other; {data['changed']} changed",
                     ok, f"closetask {' '.join(args)}"))  # fmt: skip
