@@ -225,8 +225,8 @@ class CloseClient:
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield pages of `data` following `has_more`, in order, until `limit` items.
 
-        With concurrency > 1, up to that many pages are requested at once ahead of the one
-        being consumed; pages past the end come back empty and are dropped, so nothing is
+        With concurrency > 1, the first page is fetched alone; after it, up to that many
+        pages are requested at once ahead of the one being consumed; pages past the end come back empty and are dropped, so nothing is
         lost or repeated as long as the set does not change while it is read.
         """
         params = dict(params or {})
@@ -263,9 +263,20 @@ class CloseClient:
                 yield skip
                 skip += page_size
 
+        # The first page goes alone: a listing that fits in one page (most inboxes) costs one
+        # request, as it would serially; only a longer one fetches ahead, and then wastes at
+        # most concurrency - 1 requests past its end.
+        first_size = page_size if limit is None else min(page_size, limit)
+        first, has_more = self._page(path, params, 0, first_size)
+        if first:
+            yield first
+        if not has_more or len(first) < first_size:
+            return
+
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             pending: list[Any] = []
             source = offsets()
+            next(source)  # page 0 is done
             done = False
             try:
                 while not done or pending:

@@ -270,7 +270,9 @@ class Settings:
     user_email: str | None = None
     page_size: int = 100
     timeout: float = 30.0
-    concurrency: int = 1
+    # Pages fetched at once; None when the profile does not say: views then fetch one page
+    # at a time (exactly one request a page) and bulk's selection four (see cli/bulk.py).
+    concurrency: int | None = None
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
 
@@ -359,7 +361,7 @@ def resolve(
             sandbox=True,
             page_size=number("page_size", int, 100),
             timeout=number("timeout", float, 30.0),
-            concurrency=number("concurrency", int, 1),
+            concurrency=number("concurrency", int, 1) if "concurrency" in prof else None,
             sources=sources,
         )
 
@@ -377,7 +379,7 @@ def resolve(
         user_email=prof.get("user_email") if not env.get(ENV_API_KEY) else None,
         page_size=number("page_size", int, 100),
         timeout=number("timeout", float, 30.0),
-        concurrency=number("concurrency", int, 1),
+        concurrency=number("concurrency", int, 1) if "concurrency" in prof else None,
         sources=sources,
     )
 

@@ -138,7 +138,7 @@ def test_invalid_env_timezone_is_a_config_error(value):
 
 def test_numbers_come_from_the_profile():
     s = resolve(env={}, data=DATA)
-    assert (s.page_size, s.timeout, s.concurrency) == (50, 30.0, 1)
+    assert (s.page_size, s.timeout, s.concurrency) == (50, 30.0, None)  # None: not set, each command picks
     with pytest.raises(ConfigError, match="page_size"):
         resolve(env={}, data={"profiles": {"default": {"page_size": "lots"}}})
 

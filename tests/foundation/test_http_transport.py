@@ -355,6 +355,15 @@ def test_concurrent_paging_yields_every_item_once_in_order(fake, page_size, limi
     assert len(sent) <= -(-len(expected) // page_size) + 3
 
 
+@pytest.mark.parametrize("count", [0, 1, 3, 4])
+def test_concurrent_paging_of_a_single_page_costs_one_request(fake, count):
+    """The first page goes alone, so a listing that fits in one page never fetches ahead."""
+    fake.on("GET", "task/", paged(ITEMS[:count]))
+    pages = list(fake.client().paginate("task/", page_size=4, concurrency=4))
+    assert [t for p in pages for t in p] == ITEMS[:count]
+    assert sent_pages(fake) == [(0, 4)]
+
+
 # --- errors --------------------------------------------------------------------------
 
 

@@ -102,7 +102,7 @@ ConcurrencyOpt = Annotated[
         metavar="N",
         min=1,
         max=16,
-        help="Fetch up to N pages at once (default: the profile's concurrency, 1).",
+        help="Fetch up to N pages at once (default: the profile's concurrency, else 1; bulk selects 4 at once).",
         show_default=False,
     ),
 ]

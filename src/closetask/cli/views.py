@@ -115,7 +115,7 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
             tz=app.tz,
             today=today,
             page_size=settings.page_size,
-            concurrency=o["concurrency"] or settings.concurrency,
+            concurrency=o["concurrency"] or settings.concurrency or 1,
         ),
         app.err if spinner_ok else None,
         page_size=settings.page_size,
