@@ -81,11 +81,13 @@ def test_parse_types_lists_the_valid_names():
     )
 
 
-def test_task_types_match_the_cli_completion_list():
-    from closetask.cli.options import TASK_TYPES as CLI_TYPES
-    from closetask.core.query import TASK_TYPES
+def test_client_and_sandbox_know_the_same_eight_types():
+    """The sandbox stands alone with its own list; both must be the seed page's eight."""
+    from closetask.core.task_types import TASK_TYPES
+    from closetask.sandbox.model import TASK_TYPES as SANDBOX_TYPES
 
-    assert CLI_TYPES == TASK_TYPES
+    assert TASK_TYPES == SANDBOX_TYPES
+    assert len(set(TASK_TYPES)) == 8
 
 
 def test_parse_order_and_fields():

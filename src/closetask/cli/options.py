@@ -9,16 +9,7 @@ from typing import Annotated
 
 import typer
 
-TASK_TYPES = (
-    "lead",
-    "incoming_email",
-    "email_followup",
-    "missed_call",
-    "answered_detached_call",
-    "voicemail",
-    "opportunity_due",
-    "incoming_sms",
-)
+from closetask.core.task_types import TASK_TYPES
 
 
 def complete_profiles(incomplete: str) -> list[str]:

@@ -28,19 +28,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from closetask.core.task_types import TASK_TYPES
 from closetask.core.timezone import TimeZone
 from closetask.errors import UsageError
 
-TASK_TYPES = (
-    "lead",
-    "incoming_email",
-    "email_followup",
-    "missed_call",
-    "answered_detached_call",
-    "voicemail",
-    "opportunity_due",
-    "incoming_sms",
-)
 VIEWS = ("inbox", "future", "archive")
 
 # What people type for --order -> Close's `_order_by` value.
