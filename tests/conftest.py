@@ -1,13 +1,16 @@
-"""Shared fixtures: an isolated CLOSETASK_HOME, the CLI run in-process and as the installed
-command, and `closetask sandbox serve` running on loopback for end-to-end tests."""
+"""Shared fixtures: an isolated CLOSETASK_HOME, the CLI run in-process (its CloseClients routed
+to a fake with `route_clients`) and as the installed command, and `closetask sandbox serve`
+running on loopback for end-to-end tests."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +38,28 @@ def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CLOSETASK_TZ", "UTC")
     monkeypatch.setenv("COLUMNS", "120")
     return path
+
+
+@pytest.fixture
+def route_clients(monkeypatch):
+    """route_clients(fake) sends every CloseClient a command creates to fake.transport(), its
+    waits skipped (or given to `sleep=`); route_clients(sleep=...) keeps the real transport."""
+    from closetask import api
+
+    def route(fake: Any = None, *, sleep: Callable[[float], None] = lambda seconds: None) -> Any:
+        real = api.CloseClient
+
+        class Routed(real):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                if fake is not None:
+                    kwargs["transport"] = fake.transport()
+                kwargs["sleep"] = sleep
+                super().__init__(*args, **kwargs)
+
+        monkeypatch.setattr(api, "CloseClient", Routed)
+        return fake
+
+    return route
 
 
 @dataclass

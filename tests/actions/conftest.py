@@ -5,32 +5,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from fake_task_api import KEY, FakeTaskApi, make_task
+from fake_close import KEY, FakeTaskApi, make_task
 
 
 @pytest.fixture
-def api(home, monkeypatch) -> FakeTaskApi:
+def api(home, route_clients, monkeypatch) -> FakeTaskApi:
     """Five lead tasks and one missed call; commands run with a key and talk to this fake."""
-    from closetask import api as api_module
-
     fake = FakeTaskApi()
     fake.add(*(make_task(n) for n in range(1, 6)))
     fake.add(make_task(6, _type="missed_call", text=None, phone_formatted="+1 415-555-0100"))
-    real = api_module.CloseClient
-
-    class Routed(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["transport"] = fake.transport()
-            kwargs["sleep"] = lambda seconds: None
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(api_module, "CloseClient", Routed)
     monkeypatch.setenv("CLOSE_API_KEY", KEY)
-    return fake
+    return route_clients(fake)
 
 
 def state_dir(home: Path) -> Path:

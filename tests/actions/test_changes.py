@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fake_task_api import FakeTaskApi, make_task, tid
+from fake_close import FakeTaskApi, make_task, tid
 
 from closetask.core import changes
 from closetask.core.timezone import TimeZone

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from fake_task_api import JANE_ID, KEY, LEAD_ID, ME_ID, journal_records, make_task, tid
+from fake_close import JANE_ID, KEY, LEAD_ID, ME_ID, journal_records, make_task, tid
 
 LABELS = "_fields=id,_type,text,subject,lead_name,phone_formatted,remote_phone_formatted"
 

@@ -7,7 +7,7 @@ import json
 import os
 import stat
 
-from fake_task_api import journal_records, tid
+from fake_close import journal_records, tid
 
 from closetask.core.journal import KEEP_ENTRIES, UndoJournal
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_task_api import LEAD_ID, tid
+from fake_close import LEAD_ID, tid
 
 from closetask.core.refs import RowRefs, parse_task_refs, split_refs
 from closetask.errors import UsageError

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_task_api import make_task
+from fake_close import make_task
 
 from closetask.core.timezone import TimeZone
 from closetask.render.task_detail import detail_lines, labels_summary, task_label, when_text

@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from fake_task_api import JANE_ID, ME_ID, journal_records, make_task, tid
+from fake_close import JANE_ID, ME_ID, journal_records, make_task, tid
 
 from closetask.core.journal import UndoJournal
 

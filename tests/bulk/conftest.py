@@ -1,31 +1,19 @@
-"""Fixtures for the bulk tests: every CloseClient a command creates talks to one FakeClose."""
+"""Fixtures for the bulk tests: every CloseClient a command creates talks to one fake_close.FakeTaskApi."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bulk_fake import KEY, FakeClose
+from fake_close import KEY, FakeTaskApi
 
 
 @pytest.fixture
-def api(home, monkeypatch) -> FakeClose:
-    from closetask import api as api_module
-
-    fake = FakeClose()
-    real = api_module.CloseClient
-
-    class Routed(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["transport"] = fake.transport()
-            kwargs["sleep"] = lambda seconds: None
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(api_module, "CloseClient", Routed)
+def api(home, route_clients, monkeypatch) -> FakeTaskApi:
+    """No tasks yet (the tests add theirs); commands run with a key and talk to this fake."""
     monkeypatch.setenv("CLOSE_API_KEY", KEY)
-    return fake
+    return route_clients(FakeTaskApi())
 
 
 @pytest.fixture

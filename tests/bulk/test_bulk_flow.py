@@ -13,11 +13,11 @@ import textwrap
 
 import pytest
 
-from bulk_fake import journal_entries, make_task, tid
+from fake_close import journal_entries, overdue_task, tid
 
 
 def stale(api, count: int) -> list[str]:
-    api.add(*(make_task(n) for n in range(1, count + 1)))
+    api.add(*(overdue_task(n) for n in range(1, count + 1)))
     return [tid(n) for n in range(1, count + 1)]
 
 

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from bulk_fake import JANE_ID, KEY, LEAD_ID, ME_ID, journal_entries, make_task, tid
+from fake_close import JANE_ID, KEY, LEAD_ID, ME_ID, journal_entries, overdue_task, tid
 
 FIELDS = "_fields=id,date,is_complete,assigned_to,_type,text,subject,lead_name,phone_formatted,remote_phone_formatted"
 
@@ -20,7 +20,7 @@ def ids(*numbers: int) -> str:
 
 def stale(api, count: int, start: int = 1, **over) -> list[str]:
     """`count` overdue incomplete tasks of mine (dated 2026-11-01 unless `date=` says otherwise)."""
-    tasks = [make_task(n, **over) for n in range(start, start + count)]
+    tasks = [overdue_task(n, **over) for n in range(start, start + count)]
     api.add(*tasks)
     return [t["id"] for t in tasks]
 
@@ -30,9 +30,9 @@ def stale(api, count: int, start: int = 1, **over) -> list[str]:
 
 def test_before_type_complete_sends_one_listing_and_chunked_puts(cli, api, state):
     wanted = stale(api, 250, _type="email_followup")
-    api.add(make_task(900, date="2026-11-20", _type="email_followup"))  # recent: not selected
-    api.add(make_task(901, _type="email_followup", assigned_to=JANE_ID))  # Jane's: not selected
-    api.add(make_task(902, _type="lead"))  # another type: not selected
+    api.add(overdue_task(900, date="2026-11-20", _type="email_followup"))  # recent: not selected
+    api.add(overdue_task(901, _type="email_followup", assigned_to=JANE_ID))  # Jane's: not selected
+    api.add(overdue_task(902, _type="lead"))  # another type: not selected
     # --concurrency 1: pages in order, one at a time, so the exact sequence can be asserted
     # (the default fetches 4 at once: tests/bulk/test_bulk_e2e.py counts those).
     result = cli("bulk", "--before", "-14d", "--type", "email_followup", "--complete", "--yes", "--concurrency", "1")
@@ -115,7 +115,7 @@ def test_view_inbox_is_sent_as_the_view(cli, api):
 
 
 def test_ids_widen_the_assignee_and_accept_close_addresses(cli, api):
-    api.add(make_task(1), make_task(2, assigned_to=JANE_ID))
+    api.add(overdue_task(1), overdue_task(2, assigned_to=JANE_ID))
     url = f"https://app.close.com/lead/{LEAD_ID}/#task/{tid(2)}"
     result = cli("bulk", "--id", tid(1), "--id", url, "--complete", "--yes")
     assert result.exit_code == 0, result.stderr
@@ -146,7 +146,7 @@ def test_one_task_goes_through_the_task_url(cli, api):
 
 def test_assign_and_date_together_and_skip_tasks_already_so(cli, api, state):
     stale(api, 2)
-    api.add(make_task(3, date="2026-12-04"))
+    api.add(overdue_task(3, date="2026-12-04"))
     result = cli("bulk", "--all", "--assign-to", "me", "--date", "2026-12-04", "--json", "--yes")
     assert result.exit_code == 0, result.stderr
     assert api.lines("PUT") == [f"PUT task/?id__in={ids(1, 2)}&_type=all"]
@@ -340,8 +340,8 @@ def test_undo_of_a_1000_task_bulk_is_10_puts(cli, api, state):
 
 
 def test_undo_of_a_move_groups_tasks_by_their_old_date(cli, api):
-    api.add(*(make_task(n, date="2026-11-01") for n in range(1, 151)))
-    api.add(*(make_task(n, date="2026-11-02T09:30:00+00:00") for n in range(151, 201)))
+    api.add(*(overdue_task(n, date="2026-11-01") for n in range(1, 151)))
+    api.add(*(overdue_task(n, date="2026-11-02T09:30:00+00:00") for n in range(151, 201)))
     result = cli("bulk", "--all", "--date", "2026-12-07", "--yes")
     assert result.exit_code == 0, result.stderr
     assert cli("undo", "--yes").exit_code == 0

@@ -4,8 +4,6 @@ commands create, so every request they send is recorded and no wait is slept).""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from fakeclose import FakeClose
@@ -17,33 +15,13 @@ def fake() -> FakeClose:
 
 
 @pytest.fixture
-def fake_cli(fake, monkeypatch) -> FakeClose:
+def fake_cli(fake, route_clients) -> FakeClose:
     """Route every CloseClient a command creates to `fake`, with waits recorded, not slept."""
-    from closetask import api
-
-    real = api.CloseClient
-
-    class Recorded(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["transport"] = fake.transport()
-            kwargs["sleep"] = fake.sleeps.append
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(api, "CloseClient", Recorded)
-    return fake
+    return route_clients(fake, sleep=fake.sleeps.append)
 
 
 @pytest.fixture
-def no_sleep(fake, monkeypatch) -> FakeClose:
+def no_sleep(fake, route_clients) -> FakeClose:
     """Real network, but waits recorded instead of slept (for the closed-port test)."""
-    from closetask import api
-
-    real = api.CloseClient
-
-    class Quick(real):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["sleep"] = fake.sleeps.append
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(api, "CloseClient", Quick)
+    route_clients(sleep=fake.sleeps.append)
     return fake

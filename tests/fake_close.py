@@ -1,8 +1,15 @@
-"""A small stateful fake of Close's task endpoints behind httpx.MockTransport.
+"""A stateful fake of Close's task endpoints behind httpx.MockTransport, for the action, undo
+and bulk tests (route commands to it with the `route_clients` fixture of tests/conftest.py).
 
-It records every request and keeps the rules that matter to these tests: without `_type` a
-list or bulk PUT sees lead tasks only; a bulk PUT takes assigned_to/date/is_complete only and
-refuses to run without a filter; `text` is editable on lead tasks only.
+It records every request exactly as sent and keeps the rules these tests rely on:
+- without `_type` a listing or bulk PUT sees lead tasks only (Close's surprising default), so
+  a missing `_type=all` shows up as a bug;
+- listings apply the filters the commands send (`_type`, `_type__in`, `id__in`, `assigned_to`,
+  `lead_id`, `is_complete`, `view`, `date__lt`/`date__gte` on the task's UTC day,
+  `date_created__*`), sort by date, and page with `_skip`/`_limit`, trimmed to `_fields`;
+- a bulk PUT takes assigned_to/date/is_complete only and is refused without `id__in`, as the
+  real one refuses an unfiltered bulk update;
+- a single PUT also takes `text`, on lead tasks only; POST creates and DELETE deletes.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ USERS = [
     {"id": JANE_ID, "email": "jane@example.com", "first_name": "Jane", "last_name": "Doe"},
 ]
 LEAD_ID = "lead_Acme0123456789abcdefghijk"
+TODAY = "2026-11-28"
+TYPES = ("lead", "email_followup", "missed_call", "incoming_email")
 
 
 def tid(n: int) -> str:
@@ -34,9 +43,10 @@ def tid(n: int) -> str:
 
 
 def make_task(n: int, **over: Any) -> dict[str, Any]:
+    """Task n: a lead task of mine, incomplete, due today."""
     task = {
         "id": tid(n), "_type": "lead", "lead_id": LEAD_ID, "lead_name": "Acme Corp",
-        "contact_id": None, "contact_name": None, "text": f"Task {n}", "date": "2026-11-28",
+        "contact_id": None, "contact_name": None, "text": f"Task {n}", "date": TODAY,
         "due_date": None, "is_dateless": False, "is_complete": False, "view": "inbox",
         "assigned_to": ME_ID, "assigned_to_name": "Rita Rep", "created_by": ME_ID,
         "created_by_name": "Rita Rep", "updated_by": ME_ID, "updated_by_name": "Rita Rep",
@@ -45,6 +55,17 @@ def make_task(n: int, **over: Any) -> dict[str, Any]:
     }  # fmt: skip
     task.update(over)
     return task
+
+
+def overdue_task(n: int, **over: Any) -> dict[str, Any]:
+    """Task n: an overdue (1 Nov), incomplete task of mine; its type cycles through TYPES."""
+    kind = over.pop("_type", TYPES[n % len(TYPES)])
+    overdue = {
+        "_type": kind, "text": f"Task {n}" if kind == "lead" else None,
+        "subject": f"Re: thread {n}" if "email" in kind else None, "date": "2026-11-01",
+        "date_created": "2026-10-20T09:00:00+00:00", "date_updated": "2026-10-20T09:00:00+00:00",
+    }  # fmt: skip
+    return make_task(n, **{**overdue, **over})
 
 
 @dataclass
@@ -82,6 +103,12 @@ class FakeTaskApi:
     def changes(self) -> list[Sent]:
         return [s for s in self.sent if s.method != "GET"]
 
+    def puts(self) -> list[Sent]:
+        return [s for s in self.sent if s.method == "PUT"]
+
+    def complete_ids(self) -> set[str]:
+        return {i for i, t in self.tasks.items() if t["is_complete"]}
+
     # --- the server -----------------------------------------------------------------------
 
     def handler(self, request: httpx.Request) -> httpx.Response:
@@ -112,20 +139,43 @@ class FakeTaskApi:
             return {"GET": self.get, "PUT": self.put, "DELETE": self.delete}[s.method](s, task_id)
         return httpx.Response(404, json={"error": "not found"})
 
-    def _select(self, params: dict[str, str]) -> list[dict[str, Any]]:
-        tasks = list(self.tasks.values())
-        kind = params.get("_type")
-        if kind is None:
-            tasks = [t for t in tasks if t["_type"] == "lead"]  # Close's surprising default
+    def select(self, p: dict[str, str]) -> list[dict[str, Any]]:
+        tasks = sorted(self.tasks.values(), key=lambda t: (t["date"], t["id"]))
+        kind = p.get("_type")
+        if "_type__in" in p:
+            tasks = [t for t in tasks if t["_type"] in p["_type__in"].split(",")]
+        elif kind is None:
+            tasks = [t for t in tasks if t["_type"] == "lead"]
         elif kind != "all":
             tasks = [t for t in tasks if t["_type"] == kind]
-        if "id__in" in params:
-            wanted = params["id__in"].split(",")
+        if "id__in" in p:
+            wanted = set(p["id__in"].split(","))
             tasks = [t for t in tasks if t["id"] in wanted]
+        if "assigned_to" in p:
+            tasks = [t for t in tasks if t["assigned_to"] == p["assigned_to"]]
+        if "lead_id" in p:
+            tasks = [t for t in tasks if t["lead_id"] == p["lead_id"]]
+        if "is_complete" in p:
+            tasks = [t for t in tasks if t["is_complete"] == (p["is_complete"] == "true")]
+        view = p.get("view")
+        if view == "inbox":
+            tasks = [t for t in tasks if not t["is_complete"] and t["date"][:10] <= TODAY]
+        elif view == "future":
+            tasks = [t for t in tasks if not t["is_complete"] and t["date"][:10] > TODAY]
+        elif view == "archive":
+            tasks = [t for t in tasks if t["is_complete"]]
+        if "date__lt" in p:
+            tasks = [t for t in tasks if t["date"][:10] < p["date__lt"]]
+        if "date__gte" in p:
+            tasks = [t for t in tasks if t["date"][:10] >= p["date__gte"]]
+        if "date_created__gte" in p:
+            tasks = [t for t in tasks if t["date_created"] >= p["date_created__gte"]]
+        if "date_created__lt" in p:
+            tasks = [t for t in tasks if t["date_created"] < p["date_created__lt"]]
         return tasks
 
     def list(self, s: Sent) -> httpx.Response:
-        tasks = self._select(s.params)
+        tasks = self.select(s.params)
         skip, limit = int(s.params.get("_skip", 0)), int(s.params.get("_limit", 100))
         page = tasks[skip : skip + limit]
         if "_fields" in s.params:
@@ -137,8 +187,7 @@ class FakeTaskApi:
         return httpx.Response(200, json=self.tasks[task_id])
 
     def _apply(self, task: dict[str, Any], body: dict[str, Any]) -> None:
-        for key, value in body.items():
-            task[key] = value
+        task.update(body)
         if "is_complete" in body:
             task["view"] = "archive" if body["is_complete"] else "inbox"
         if "assigned_to" in body:
@@ -160,14 +209,14 @@ class FakeTaskApi:
         bad = set(s.body) - {"assigned_to", "date", "is_complete"}
         if bad:
             return httpx.Response(400, json={"errors": [], "field-errors": {k: "Not allowed." for k in bad}})
-        for task in self._select(s.params):
+        for task in self.select(s.params):
             self._apply(task, s.body)
         return httpx.Response(200, json={})
 
     def create(self, s: Sent) -> httpx.Response:
         self.created += 1
         task = make_task(9000 + self.created, text=s.body.get("text", ""), lead_id=s.body["lead_id"],
-                         date=s.body.get("date", "2026-11-28"), assigned_to=s.body.get("assigned_to", ME_ID))  # fmt: skip
+                         date=s.body.get("date", TODAY), assigned_to=s.body.get("assigned_to", ME_ID))  # fmt: skip
         self.tasks[task["id"]] = task
         return httpx.Response(200, json=task)
 
@@ -176,8 +225,18 @@ class FakeTaskApi:
         return httpx.Response(200, json={})
 
 
+# --- what the commands wrote beside the requests ----------------------------------------
+
+
 def journal_records(path: Path) -> list[dict[str, Any]]:
     """The journal's raw records (entries and marks), as written."""
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def journal_entries(path: Path) -> list[Any]:
+    """The journal folded as undo reads it (JournalEntry objects, oldest first)."""
+    from closetask.core.journal import UndoJournal
+
+    return UndoJournal(path).entries()
