@@ -328,8 +328,8 @@ def test_undo_of_a_1000_task_bulk_is_10_puts(cli, api, state):
     wanted = stale(api, 1000)
     result = cli("bulk", "--all", "--complete", "--yes", "--max", "1000")
     assert result.exit_code == 0, result.stderr
+    assert len(api.puts()) == 10
     assert 11 <= len(api.lines("GET")) <= 14  # /me/, ten pages, at most 3 fetched ahead past the end
-    assert len(api.lines("GET")) == 11  # /me/ and ten pages
     undone = cli("undo", "--yes")
     assert undone.exit_code == 0, undone.stderr
     reverts = api.puts()[10:]

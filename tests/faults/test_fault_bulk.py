@@ -51,7 +51,10 @@ def test_a_bulk_retries_through_bursts_and_finishes_with_an_exact_journal(serve,
     assert [line.status for line in lines if line.method == method].count(seen) == last - first + 1
     # One listing pass: each page answered once (a failed page asked again, nothing skipped).
     pages = [line for line in lines if line.method == "GET" and line.path == "/api/v1/task/" and line.status == "200"]
-    assert len(pages) == len({p.target for p in pages}) == 10
+    # (With 4 pages in flight, up to 3 more run past the end and come back empty.)
+    assert len(pages) == len({p.target for p in pages})
+    skips = {int(p.target.split("_skip=")[1].split("&")[0]) for p in pages}
+    assert set(range(0, 1000, 100)) <= skips and len(skips) <= 13
     # Every chunk confirmed once; a repeated PUT sets the same values, so nothing is done twice.
     confirmed = [i for line in lines if line.method == "PUT" and line.status == "200" for i in put_ids(line)]
     assert sorted(confirmed) == sorted(stale)

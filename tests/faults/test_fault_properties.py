@@ -50,7 +50,7 @@ def test_config_save_then_load_gives_the_same_data(home, named, data):
         assert settings_.api_key == profile["api_key"]
         assert settings_.page_size == profile.get("page_size", 100)
         assert settings_.timeout == profile.get("timeout", 30.0)
-        assert settings_.concurrency == profile.get("concurrency", 1)
+        assert settings_.concurrency == profile.get("concurrency")  # None: unset, each command picks
         assert settings_.base_url == profile.get("base_url", config.DEFAULT_BASE_URL)
         assert settings_.user_id == profile.get("user_id")
         if "timezone" in profile:
