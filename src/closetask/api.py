@@ -51,14 +51,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _tz_header(tz: Any, now: datetime) -> str:
-    from closetask.core.timezone import format_offset
-
-    return format_offset(tz.offset_hours(now))
-
-
 class CloseClient:
-    """A Close API client; `tz` is a closetask.core.timezone.TimeZone.
+    """A Close API client. `tz` is anything with `offset_header(at) -> str` (core's TimeZone):
+    the offset is computed for each request, so it follows daylight saving.
 
     Example:
         client = CloseClient("https://api.close.com/api/v1/", key, TimeZone.parse("-8"))
@@ -131,7 +126,7 @@ class CloseClient:
         attempt = 0
         while True:
             attempt += 1
-            headers = {"X-TZ-Offset": _tz_header(self.tz, self._clock())}
+            headers = {"X-TZ-Offset": self.tz.offset_header(self._clock())}
             started = time.monotonic()
             try:
                 self.requests_sent += 1

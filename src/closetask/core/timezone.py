@@ -157,6 +157,10 @@ class TimeZone:
         offset = at.astimezone(self.tzinfo).utcoffset() or timedelta(0)
         return offset.total_seconds() / 3600
 
+    def offset_header(self, at: datetime) -> str:
+        """The `X-TZ-Offset` header for requests sent at `at` (what api.py sends)."""
+        return format_offset(self.offset_hours(at))
+
     def __str__(self) -> str:
         return self.name
 
