@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 FIXED_NOW = "2026-11-28T10:00:00+00:00"
@@ -106,3 +107,46 @@ def stop_sandbox(server: SandboxServer) -> None:
         server.process.kill()
 
 
+
+
+def seed_stale_tasks(
+    db: Path,
+    count: int,
+    *,
+    id_prefix: str,
+    first: int = 0,
+    types: tuple[str, ...] = ("lead",),
+    user_index: int = 0,
+    complete: bool = False,
+    day: date | None = None,
+) -> list[str]:
+    """Insert `count` tasks straight into a sandbox database, in one transaction (POSTing
+    thousands would make the tests slow): the first lead's, of the user at `user_index`
+    (0 is the key's user), types cycling through `types`, dated `day` or 2026-10-01 to
+    2026-11-13 (stale on the fixed today, 2026-11-28), odd ones at 15:30 UTC."""
+    from datetime import timedelta
+
+    from closetask.sandbox.store import TASK_COLUMNS, Store, task_row
+
+    store = Store(db)
+    try:
+        user = store.users()[user_index]["id"]
+        lead = store.leads()[0]
+        rows, ids = [], []
+        for n in range(first, first + count):
+            kind = types[n % len(types)]
+            when = (day or date(2026, 10, 1) + timedelta(days=n % 44)).isoformat()
+            task_id = f"task_{id_prefix}{n:06d}".ljust(27, "x")
+            ids.append(task_id)
+            rows.append(task_row({
+                "id": task_id, "_type": kind, "lead_id": lead["id"], "lead_name": lead.get("display_name"),
+                "text": f"Stale task {n}" if kind == "lead" else "",
+                "date": f"{when}T15:30:00+00:00" if n % 2 else when, "is_dateless": False,
+                "is_complete": complete, "assigned_to": user, "updated_by": user,
+                "date_created": "2026-09-20T09:00:00+00:00", "date_updated": "2026-09-20T09:00:00+00:00",
+            }))  # fmt: skip
+        with store.write() as conn:
+            conn.executemany(f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({','.join('?' * 15)})", rows)
+    finally:
+        store.close()
+    return ids

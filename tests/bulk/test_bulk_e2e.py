@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
-from sandboxproc import closetask_argv, start_sandbox, stop_sandbox
+from sandboxproc import closetask_argv, seed_stale_tasks, start_sandbox, stop_sandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -29,36 +28,12 @@ STALE = ["bulk", "--before", "-14d", "--complete", "--yes"]  # -14d on 2026-11-2
 
 
 def seed(server, count: int, *, first: int = 0, who: str = "me", complete: bool = False, day: date | None = None) -> list[str]:
-    """Insert `count` tasks straight into the server's database (one transaction): by default
-    my incomplete tasks of every type, dated 2026-10-01..2026-11-13, date-only and timed."""
-    from closetask.sandbox.store import TASK_COLUMNS, Store, task_row
-
-    store = Store(server.db)
-    try:
-        users = store.users()
-        user = users[0]["id"] if who == "me" else users[1]["id"]
-        with sqlite3.connect(server.db) as db:
-            lead_id, lead_body = db.execute("SELECT id, body FROM leads ORDER BY rowid LIMIT 1").fetchone()
-        lead_name = json.loads(lead_body)["display_name"]
-        rows, ids = [], []
-        for n in range(first, first + count):
-            kind = TYPES[n % len(TYPES)]
-            when = (day or date(2026, 10, 1) + timedelta(days=n % 44)).isoformat()
-            if n % 2:
-                when += "T15:30:00+00:00"
-            task_id = f"task_E2e{n:06d}abcdefghijklm"
-            ids.append(task_id)
-            rows.append(task_row({
-                "id": task_id, "_type": kind, "lead_id": lead_id, "lead_name": lead_name,
-                "text": f"Stale task {n}" if kind == "lead" else "", "date": when, "is_dateless": False,
-                "is_complete": complete, "assigned_to": user, "updated_by": user,
-                "date_created": "2026-09-20T09:00:00+00:00", "date_updated": "2026-09-20T09:00:00+00:00",
-            }))  # fmt: skip
-        with store.write() as db:
-            db.executemany(f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({','.join('?' * 15)})", rows)
-    finally:
-        store.close()
-    return ids
+    """`count` tasks in the server's database: by default my incomplete tasks of every type,
+    dated 2026-10-01..2026-11-13, date-only and timed."""
+    return seed_stale_tasks(
+        server.db, count, id_prefix="E2e", first=first, types=TYPES,
+        user_index=0 if who == "me" else 1, complete=complete, day=day,
+    )  # fmt: skip
 
 
 def state(server) -> dict[str, tuple]:

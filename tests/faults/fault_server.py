@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandboxproc import ENV_TO_CLEAR, FIXED_NOW, SandboxServer, closetask_argv
+from sandboxproc import ENV_TO_CLEAR, FIXED_NOW, SandboxServer, closetask_argv, seed_stale_tasks
 
 
 @dataclass
@@ -143,32 +143,8 @@ TASK_ID = re.compile(r"^task_[A-Za-z0-9]+$")
 
 
 def seed_stale(server: SandboxServer, count: int, *, start: int = 0) -> list[str]:
-    """Insert `count` of my incomplete tasks dated 2026-10-01..2026-11-13 (stale on the fixed
-    today, 2026-11-28) straight into the server's database, in one transaction."""
-    from datetime import date, timedelta
-
-    from closetask.sandbox.store import TASK_COLUMNS, Store, task_row
-
-    store = Store(server.db)
-    try:
-        me = store.users()[0]["id"]
-        lead = store.leads()[0]
-        rows, ids = [], []
-        for n in range(start, start + count):
-            day = (date(2026, 10, 1) + timedelta(days=n % 44)).isoformat()
-            task_id = f"task_Fault{n:06d}abcdefghijk"
-            ids.append(task_id)
-            rows.append(task_row({
-                "id": task_id, "_type": "lead", "lead_id": lead["id"], "lead_name": lead.get("display_name"),
-                "text": f"Stale {n}", "date": day if n % 2 else f"{day}T15:30:00+00:00", "is_dateless": False,
-                "is_complete": False, "assigned_to": me, "updated_by": me,
-                "date_created": "2026-09-20T09:00:00+00:00", "date_updated": "2026-09-20T09:00:00+00:00",
-            }))  # fmt: skip
-        with store.write() as db:
-            db.executemany(f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({','.join('?' * 15)})", rows)
-    finally:
-        store.close()
-    return ids
+    """`count` of my incomplete lead tasks, stale on the fixed today (2026-11-28)."""
+    return seed_stale_tasks(server.db, count, id_prefix="Fault", first=start)
 
 
 def completed(server: SandboxServer, ids) -> set[str]:
