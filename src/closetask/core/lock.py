@@ -60,7 +60,9 @@ class BulkLock:
             raise LockHeld(busy_message(self.what, holder), holder=holder, hint=BUSY_HINT) from None
         try:
             os.ftruncate(fd, 0)
-            _write_all(fd, json.dumps(self.holder, ensure_ascii=False).encode("utf-8") + b"\n")
+            from closetask.core.journal import write_all
+
+            write_all(fd, json.dumps(self.holder, ensure_ascii=False).encode("utf-8") + b"\n")
         except OSError:
             pass  # the lock is what matters; the description is a courtesy
         self._fd = fd
@@ -104,8 +106,3 @@ def _read(fd: int) -> dict[str, Any]:
         return {}  # being written right now, or damaged: the lock still says "busy"
     return value if isinstance(value, dict) else {}
 
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
