@@ -234,24 +234,28 @@ def validate_setting(key: str, value: str) -> Any:
         return tz.hours
     if key == "base_url":
         return validate_base_url(value)
-    if key in ("page_size", "concurrency"):
-        limits = {"page_size": (1, 100), "concurrency": (1, 8)}[key]
-        try:
-            number = int(value)
-        except ValueError:
-            number = -1
-        if not limits[0] <= number <= limits[1]:
-            raise ConfigError(f"{key} must be a whole number from {limits[0]} to {limits[1]}")
-        return number
-    if key == "timeout":
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = -1
-        if not 0 < seconds <= 600:
-            raise ConfigError("timeout must be a number of seconds between 0 and 600")
-        return seconds
+    if key in _NUMBER_LIMITS:
+        return check_number(key, value, where="")
     return value  # user_id, user_email: cached facts, stored as given
+
+
+def check_number(key: str, value: Any, *, where: str) -> int | float:
+    """page_size and concurrency: whole numbers in range; timeout: seconds in (0, 600].
+    `value` is what `config set` was given or what the file holds; ConfigError names it."""
+    low, high = _NUMBER_LIMITS[key]
+    kind = float if key == "timeout" else int
+    what = f"a number of seconds between {low} and {high}" if kind is float else f"a whole number from {low} to {high}"
+    try:
+        number = kind(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}{key} must be a number, not {value!r}") from None
+    if (
+        isinstance(value, bool)
+        or (kind is int and isinstance(value, float) and not value.is_integer())
+        or not (low < number <= high if kind is float else low <= number <= high)
+    ):
+        raise ConfigError(f"{where}{key} must be {what}, not {value!r}")
+    return number
 
 
 # --- resolved settings ----------------------------------------------------------------
@@ -338,18 +342,9 @@ def resolve(
         raise ConfigError(f"invalid time zone in {where}: {exc}") from None
 
     def number(key: str, kind: type, default: Any) -> Any:
-        value = prof.get(key, default)
-        try:
-            result = kind(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"profile {name}: {key} must be a number, not {value!r}") from None
         # A hand-edited file gets the checks `config set` makes: page_size = 0 would list
         # nothing at all, and a negative timeout would fail every request.
-        low, high = _NUMBER_LIMITS[key]
-        if isinstance(value, bool) or not (low < result <= high if key == "timeout" else low <= result <= high):
-            what = "a number of seconds between 0 and 600" if key == "timeout" else f"a whole number from {low} to {high}"
-            raise ConfigError(f"profile {name}: {key} must be {what}, not {value!r}")
-        return result
+        return check_number(key, prof.get(key, default), where=f"profile {name}: ")
 
     if sandbox:
         sources["profile"] = "--sandbox"

@@ -152,7 +152,6 @@ class AppContext:
                 notify=self.notify,
                 debug=self.log_debug if self.debug else None,
                 clock=self.now,
-                max_connections=max(10, settings.concurrency or 0),
             )
         return self._client
 

@@ -101,7 +101,7 @@ ConcurrencyOpt = Annotated[
         "--concurrency",
         metavar="N",
         min=1,
-        max=16,
+        max=8,  # as the profile's `concurrency`; the client keeps 10 connections
         help="Fetch up to N pages at once (default: the profile's concurrency, else 1; bulk selects 4 at once).",
         show_default=False,
     ),
