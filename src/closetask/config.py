@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -28,7 +27,6 @@ ENV_API_KEY = "CLOSE_API_KEY"
 ENV_PROFILE = "CLOSETASK_PROFILE"
 ENV_BASE_URL = "CLOSETASK_BASE_URL"
 ENV_TZ = "CLOSETASK_TZ"
-ENV_SANDBOX = "CLOSETASK_SANDBOX"
 
 # Keys a profile may hold, with the validator `config set` runs on each.
 PROFILE_KEYS = (
@@ -396,9 +394,3 @@ def warn_if_exposed(path: Path | None = None) -> str | None:
     return None
 
 
-def env_truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin is not None and sys.stdin.isatty()

@@ -45,6 +45,7 @@ IdOpt = Annotated[
 # trip each (100 for 10,000 tasks, as many as the PUTs). Four at once stays well under Close's
 # rate limits; the first page still goes alone, so a small selection costs one GET.
 SELECT_CONCURRENCY = 4
+DEFAULT_MAX = 500  # matches that make a bulk refuse to run unless --max says more
 
 
 def bulk(
@@ -69,7 +70,7 @@ def bulk(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Select and print the PUT requests that would be sent; change nothing.")] = False,
     yes: YesOpt = False,
-    max_: Annotated[int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")] = 500,
+    max_: Annotated[int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")] = DEFAULT_MAX,
     json_out: Annotated[bool, typer.Option("--json", help="Print a summary object on stdout (counts, failed IDs, journal entry).")] = False,
     concurrency: ConcurrencyOpt = None,
 ) -> None:
@@ -219,7 +220,7 @@ def _words(o: dict[str, Any]) -> list[str]:
     for flag, key in (("--assign-to", "assign_to"), ("--date", "date")):
         if o[key] is not None:
             words += [flag, str(o[key])]
-    if o["max_"] != 500:
+    if o["max_"] != DEFAULT_MAX:
         words += ["--max", str(o["max_"])]
     if o["yes"]:
         words.append("--yes")

@@ -34,7 +34,6 @@ from closetask.core.listing import PagingClient, iter_pages
 from closetask.core.query import TaskQuery
 from closetask.core.timezone import TimeZone
 
-DEFAULT_MAX = 500
 # What the preview shows and the before-state records; nothing else is fetched.
 SELECT_FIELDS = tuple(dict.fromkeys(("id", "date", "is_complete", "assigned_to", *LABEL_FIELDS)))
 

@@ -137,15 +137,6 @@ class TaskQuery:
                 p[key] = _param_text(value)
         return p
 
-    @property
-    def order_field(self) -> str:
-        """`date` or `date_created`: what the listing is sorted by."""
-        return (self.order or "date").lstrip("-")
-
-    @property
-    def descending(self) -> bool:
-        return (self.order or "").startswith("-")
-
 
 def local_midnight_utc(day: date, tz: TimeZone) -> str:
     """The instant the local `day` begins, as Close's UTC ISO form (`2026-11-28T08:00:00+00:00`)."""

@@ -40,7 +40,3 @@ def resolve_user(who: str, *, me: Mapping[str, Any], users: Sequence[Mapping[str
     expected = "me, all, an email, or a user ID (user_...)" if allow_all else "me, an email, or a user ID (user_...)"
     raise UsageError(f"invalid user {who!r}: expected {expected}")
 
-
-def user_label(user: Mapping[str, Any]) -> str:
-    name = " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
-    return name or str(user.get("email") or user.get("id"))
