@@ -51,6 +51,16 @@ def test_a_voicemail_shows_its_own_fields():
     assert not any(line.startswith("Text") for line in lines)
 
 
+@pytest.mark.parametrize("seconds, shown", [(3725, "1:02:05"), ("42", "0:42"), (59.6, "1:00")])
+def test_show_gives_a_voicemail_duration_as_the_table_does(seconds, shown):
+    """`show` and the table's about column agree (show printed 62:05 for 3725 s)."""
+    from closetask.render.summary import duration
+
+    task = make_task(2, _type="voicemail", text=None, voicemail_duration=seconds)
+    assert f"Duration     {shown}" in detail_lines(task, PST)
+    assert duration(seconds) == shown
+
+
 def test_an_email_followup_and_an_opportunity():
     email = make_task(3, _type="email_followup", text=None, subject="Proposal", body_preview="Hi,\nany news?", email_id="acti_2")
     lines = detail_lines(email, TimeZone.parse("UTC"))

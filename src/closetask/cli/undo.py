@@ -49,8 +49,8 @@ def undo(
     if result.sent:
         app.notify(f"Undid `{entry.command}`: {done}.")
     if json_out:
-        ids = result.sent if entry.action != "create" else []
-        tc.print_json(tc.refetch(app.client(), ids, {}) if ids else [])
+        # The PUTs' answers are reused; refetch asks only for tasks it has no answer for.
+        tc.print_json(tc.refetch(app.client(), result.sent if entry.action != "create" else [], result.tasks))
     tc.raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
 
 
@@ -102,7 +102,7 @@ def _apply(app, book, entry, requests):  # type: ignore[no-untyped-def]
 
 
 def _list(app, book, limit: int, json_out: bool) -> None:  # type: ignore[no-untyped-def]
-    from closetask.cli.task_changes import print_json
+    from closetask.cli.task_changes import plural, print_json
 
     entries = list(reversed(book.entries()))[:limit]
     if json_out:
@@ -112,7 +112,7 @@ def _list(app, book, limit: int, json_out: bool) -> None:  # type: ignore[no-unt
         app.notify("The journal is empty.")
         return
     for e in entries:
-        tasks = f"{len(e.before) or len(e.touched)} task{'s' if (len(e.before) or len(e.touched)) != 1 else ''}"
+        tasks = plural(e.summary()["tasks"])
         print("\t".join((e.id, e.at[:16].replace("T", " "), e.status, tasks, e.command)))
 
 

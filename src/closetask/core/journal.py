@@ -100,7 +100,7 @@ class JournalEntry:
             "command": self.command,
             "action": self.action,
             "status": self.status,
-            "tasks": len(self.before),
+            "tasks": len(self.before) or len(self.touched),  # an `add` has no before-state
             "changes": self.changes,
             "sent": len(self.sent),
             "failed": len(self.failed),

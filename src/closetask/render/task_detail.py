@@ -15,7 +15,7 @@ from typing import Any
 
 from closetask.core.ordering import parse_task_date
 from closetask.core.timezone import TimeZone
-from closetask.render.summary import clean
+from closetask.render.summary import clean, duration
 
 # Control characters (C0, DEL, C1) in server text: an incoming SMS or email subject is written
 # by people outside the organization, and ESC / CSI sequences would drive the terminal.
@@ -118,8 +118,8 @@ def detail_lines(task: Mapping[str, Any], tz: TimeZone) -> list[str]:
         lines.append("")
         for key, label in extras:
             value = task.get(key)
-            if key == "voicemail_duration" and isinstance(value, (int, float)) and not isinstance(value, bool):
-                value = f"{int(value) // 60}:{int(value) % 60:02d}"
+            if key == "voicemail_duration":
+                value = duration(value) or value  # as the table shows it: 3725 -> 1:02:05
             add(label, value)
     if task.get("object_type") or task.get("object_id"):
         add("Object", _named(task.get("object_type"), task.get("object_id")))
