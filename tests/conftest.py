@@ -13,6 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Property tests must not carry a hidden time limit: a slow CI machine or a cold zoneinfo
+# load is not a failure (timed assertions stay out of the suite; bench/ measures time).
+settings.register_profile("closetask", deadline=None)
+settings.load_profile("closetask")
 
 # Every test runs at a fixed "now": Saturday 28 Nov 2026, 10:00 UTC. Tests never read the clock.
 from sandboxproc import (  # noqa: F401 - re-exported for tests that import them from here

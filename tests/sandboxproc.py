@@ -150,3 +150,18 @@ def seed_stale_tasks(
     finally:
         store.close()
     return ids
+
+
+# Run closetask's main() with {args!r} in a fresh interpreter, then report its exit code and
+# every module it loaded (tests that start-up stays light).
+IMPORT_PROBE = """
+import sys
+from closetask.cli import main
+code = 0
+try:
+    main({args!r})
+except SystemExit as exc:
+    code = exc.code or 0
+print(f"EXIT={{code}}", file=sys.stderr)
+print("MODULES=" + ",".join(sorted(sys.modules)), file=sys.stderr)
+"""

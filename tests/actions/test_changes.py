@@ -86,7 +86,9 @@ def test_fetch_tasks_is_one_get_per_chunk_and_names_missing_ids(client, fake):
     assert list(got) == IDS
     assert got[IDS[0]] == {"id": IDS[0], "is_complete": False}
     assert len(fake.lines("GET")) == 3
-    with pytest.raises(Exception) as info:
+    from closetask.errors import NotFound
+
+    with pytest.raises(NotFound) as info:
         changes.fetch_tasks(client, [IDS[0], "task_Nope0123456789abcdef"])
     assert str(info.value) == "no such task: task_Nope0123456789abcdef"
 

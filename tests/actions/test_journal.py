@@ -212,5 +212,6 @@ def _writer(path, n):  # runs in a child process
 def test_journal_lines_are_plain_json(tmp_path):
     journal = book(tmp_path)
     begin(journal, tid(1))
-    for line in journal.path.read_text().splitlines():
-        json.loads(line)
+    lines = journal.path.read_text().splitlines()
+    assert lines
+    assert all(isinstance(json.loads(line), dict) for line in lines)

@@ -158,15 +158,7 @@ def test_debug_logs_requests_never_the_key(cli, fake_cli, home):
 
 HEAVY = ("httpx", "rich.table", "sqlite3", "closetask.api", "closetask.sandbox")
 
-PROBE = """
-import sys
-from closetask.cli import main
-try:
-    main({args!r})
-except SystemExit:
-    pass
-print("MODULES=" + ",".join(sorted(sys.modules)), file=sys.stderr)
-"""
+from sandboxproc import IMPORT_PROBE as PROBE  # noqa: E402
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["config", "--help"], ["whoami", "--help"]])
@@ -177,6 +169,7 @@ def test_help_and_version_do_not_import_heavy_modules(args, tmp_path):
         env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 0, proc.stderr
+    assert "EXIT=0" in proc.stderr.splitlines(), proc.stderr  # the command itself succeeded
     assert proc.stdout  # the help or version text
     [line] = [l for l in proc.stderr.splitlines() if l.startswith("MODULES=")]
     loaded = set(line.removeprefix("MODULES=").split(","))

@@ -49,9 +49,10 @@ def test_root_help_lists_commands_without_building_them(home, monkeypatch):
 def test_a_run_builds_only_the_commands_it_uses(home, capsys, args, built):
     root = build(app)
     try:
-        root.main(args=args, prog_name="closetask", standalone_mode=False)
-    except typer.Exit:
-        pass
+        code = root.main(args=args, prog_name="closetask", standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    assert code in (0, None)
     assert root.commands.built() == built
     if built == ["config"]:
         assert root.commands["config"].commands.built() == ["path"]
@@ -64,15 +65,7 @@ def test_unknown_command_still_suggests_the_close_match(cli):
     assert "Did you mean 'inbox'?" in result.stderr
 
 
-PROBE = """
-import sys
-from closetask.cli import main
-try:
-    main({args!r})
-except SystemExit:
-    pass
-print("MODULES=" + ",".join(sorted(sys.modules)), file=sys.stderr)
-"""
+from sandboxproc import IMPORT_PROBE as PROBE  # noqa: E402
 
 
 @pytest.mark.parametrize("args", [["config", "path"], ["help", "exit-codes"], ["inbox", "--help"], ["bulk", "--help"]])
@@ -87,6 +80,7 @@ def test_commands_that_need_no_network_import_nothing_heavy(args, tmp_path):
         capture_output=True, text=True, timeout=60, env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    assert "EXIT=0" in proc.stderr.splitlines(), proc.stderr  # the command itself succeeded
     [line] = [l for l in proc.stderr.splitlines() if l.startswith("MODULES=")]
     loaded = set(line.removeprefix("MODULES=").split(","))
     for module in ("httpx", "rich", "sqlite3", "pydantic", "closetask.api", "closetask.sandbox"):

@@ -80,7 +80,10 @@ def test_cli_reset_100000_tasks(cli, tmp_path):
     store.close()
 
 
-def test_embedded_transport_seeds_once(tmp_path):
+def test_embedded_transport_seeds_once(tmp_path, monkeypatch):
+    # api_key() seeds the database before transport() gets `now`: fix the clock for both,
+    # or the demo data would be dated around the real today and the inbox at NOW empty.
+    monkeypatch.setenv("CLOSETASK_NOW", NOW.isoformat())
     db = tmp_path / "data" / "sandbox.sqlite3"
     key = embedded.api_key(db)
     assert db.exists() and key.startswith("api_")
