@@ -22,5 +22,5 @@ DESCRIPTIONS = {
     ExitCode.BULK_PARTIAL: "A bulk change partly failed; the journal says what was sent; rerun the same command to finish.",
     ExitCode.CONFIG: "No API key, the key was rejected, or the config file is broken.",
     ExitCode.NETWORK: "Network failure, time-out, or a rate limit that did not clear after retries.",
-    ExitCode.INTERRUPTED: "Interrupted (Ctrl-C or SIGTERM); a bulk stops after the chunk in flight.",
+    ExitCode.INTERRUPTED: "Interrupted (Ctrl-C or SIGTERM); a bulk stops after the chunks in flight.",
 }

@@ -46,8 +46,8 @@ def test_plan_update_goes_task_by_task_for_text_or_one_task():
 
 def test_apply_update_reports_each_chunk_in_order(client, fake):
     calls = []
-    result = changes.apply_update(
-        client, IDS, {"assigned_to": "user_X"}, chunk=100,
+    result = changes.apply_requests(
+        client, changes.plan_update(IDS, {"assigned_to": "user_X"}, chunk=100),
         before_chunk=lambda r: calls.append(("before", len(r.ids))),
         on_chunk=lambda c: calls.append(("after", len(c.ids), c.ok)),
     )  # fmt: skip
@@ -61,7 +61,8 @@ def test_apply_update_reports_each_chunk_in_order(client, fake):
 
 def test_should_stop_stops_after_the_chunk_in_flight(client, fake):
     sent = []
-    result = changes.apply_update(client, IDS, {"is_complete": True}, on_chunk=sent.append, should_stop=lambda: len(sent) >= 1)
+    plan = changes.plan_update(IDS, {"is_complete": True})
+    result = changes.apply_requests(client, plan, on_chunk=sent.append, should_stop=lambda: len(sent) >= 1)
     assert result.stopped and result.sent == IDS[:100] and result.not_sent == IDS[100:]
     assert result.journal_status() == "partial"
     assert len(fake.lines("PUT")) == 1
@@ -76,7 +77,7 @@ def test_a_keyboard_interrupt_mid_request_is_reported_then_raised(client, fake):
     fake.hook = interrupt
     seen = []
     with pytest.raises(KeyboardInterrupt):
-        changes.apply_update(client, IDS, {"is_complete": True}, on_chunk=seen.append)
+        changes.apply_requests(client, changes.plan_update(IDS, {"is_complete": True}), on_chunk=seen.append)
     assert [(c.ok, len(c.ids)) for c in seen] == [(True, 100), (False, 100)]
     assert seen[1].error == "interrupted while the request was in flight"
 
@@ -122,6 +123,108 @@ def test_a_deleted_task_counts_as_done_for_missing_ok(client, fake):
 
 def test_auth_errors_stop_the_run(client, fake):
     fake.hook = lambda s: httpx.Response(401, json={"error": "bad key"}) if s.method == "PUT" else None
-    result = changes.apply_update(client, IDS, {"is_complete": True})
+    result = changes.apply_requests(client, changes.plan_update(IDS, {"is_complete": True}))
     assert len(fake.lines("PUT")) == 1
     assert result.not_sent == IDS[100:] and result.journal_status() == "failed"
+
+
+# --- two requests in flight (bulk's default) --------------------------------------------
+
+
+def test_two_in_flight_overlap_after_the_first_and_are_recorded_in_order(client, fake):
+    import threading
+
+    lock = threading.Lock()
+    out, most = [0], []
+    third_arrived = threading.Event()
+
+    def hook(s):
+        if s.method != "PUT":
+            return None
+        with lock:
+            out[0] += 1
+            most.append(out[0])
+        if IDS[100] in s.params["id__in"]:
+            third_arrived.set()
+        if IDS[50] in s.params["id__in"]:
+            third_arrived.wait(5)  # chunk 2 is still out when chunk 3 arrives
+        with lock:
+            out[0] -= 1
+        return None
+
+    fake.hook = hook
+    calls = []
+    result = changes.apply_requests(
+        client, changes.plan_update(IDS, {"is_complete": True}, chunk=50), in_flight=2,
+        before_chunk=lambda r: calls.append(("before", r.ids[0])),
+        on_chunk=lambda c: calls.append(("after", c.ids[0])),
+    )  # fmt: skip
+    assert third_arrived.is_set()
+    assert most[0] == 1 and max(most) == 2  # the first alone, then never more than two
+    first = [IDS[i] for i in range(0, 250, 50)]
+    assert calls == [
+        ("before", first[0]), ("after", first[0]),
+        ("before", first[1]), ("before", first[2]), ("after", first[1]),
+        ("before", first[3]), ("after", first[2]),
+        ("before", first[4]), ("after", first[3]), ("after", first[4]),
+    ]  # fmt: skip
+    assert result.ok and result.sent == IDS and [len(c.ids) for c in result.chunks] == [50] * 5
+    assert fake.complete_ids() == set(IDS)
+
+
+def test_two_in_flight_a_rejected_key_still_costs_one_request(client, fake):
+    fake.hook = lambda s: httpx.Response(401, json={"error": "bad key"}) if s.method == "PUT" else None
+    result = changes.apply_requests(client, changes.plan_update(IDS, {"is_complete": True}, chunk=50), in_flight=2)
+    assert len(fake.lines("PUT")) == 1
+    assert result.failed == IDS[:50] and result.not_sent == IDS[50:]
+
+
+def test_two_in_flight_an_invalid_change_lets_the_other_chunk_out_finish_then_stops(client, fake):
+    def hook(s):
+        if s.method == "PUT" and IDS[50] in s.params["id__in"]:
+            return httpx.Response(400, json={"errors": ["nope"]})
+        return None
+
+    fake.hook = hook
+    result = changes.apply_requests(client, changes.plan_update(IDS, {"is_complete": True}, chunk=50), in_flight=2)
+    # Chunk 3 was already out beside chunk 2: it is recorded; chunks 4 and 5 never leave.
+    assert [(c.ids[0], c.ok) for c in result.chunks] == [(IDS[0], True), (IDS[50], False), (IDS[100], True)]
+    assert result.not_sent == IDS[150:]
+    assert len(fake.lines("PUT")) == 3 and fake.complete_ids() == set(IDS[:50] + IDS[100:150])
+
+
+def test_two_in_flight_a_signal_records_both_chunks_out_as_unknown_and_stops_at_once(client, fake):
+    import os
+    import signal
+    import threading
+
+    both_out, release = threading.Event(), threading.Event()
+
+    def hook(s):
+        if s.method == "PUT" and IDS[100] in s.params["id__in"]:
+            both_out.set()
+            release.wait(5)
+        elif s.method == "PUT" and IDS[50] in s.params["id__in"]:
+            both_out.wait(5)
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while chunks 2 and 3 are out
+            release.wait(5)
+        return None
+
+    fake.hook = hook
+    seen = []
+    # Python's own Ctrl-C handler, whatever this process inherited (a shell runs background
+    # jobs with SIGINT ignored, and Python then keeps it ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            plan = changes.plan_update(IDS, {"is_complete": True}, chunk=50)
+            changes.apply_requests(client, plan, in_flight=2, on_chunk=seen.append)
+    finally:
+        release.set()
+        signal.signal(signal.SIGINT, previous)
+    assert [(c.ids[0], c.ok, c.error) for c in seen] == [
+        (IDS[0], True, None),
+        (IDS[50], False, "interrupted while the request was in flight"),
+        (IDS[100], False, "interrupted while the request was in flight"),
+    ]
+    assert len(fake.lines("PUT")) == 3  # chunks 4 and 5 never left

@@ -164,11 +164,14 @@ def test_without_yes_or_above_max_nothing_changes(serve, run):
 
 
 def test_a_chunk_failing_on_every_retry_exits_3_and_a_rerun_finishes(serve, run):
-    """PUTs 4-8 answer 503: the fourth chunk fails on its first try and all four retries."""
+    """PUTs 4-8 answer 503: the fourth chunk fails on its first try and all four retries.
+    One chunk at a time (--concurrency 1), so the server's window of requests is one chunk's
+    tries; two at a time, the window's failures are shared by the two chunks out and both
+    come through (the faults suite checks the journal under bursts either way)."""
     server = serve("--fail-method", "PUT", "--fail-window", "4:8")
     stale = seed(server, 1000)
     mark = len(server.requests())
-    result = run(server, *STALE, "--max", "1000", "--json")
+    result = run(server, *STALE, "--max", "1000", "--json", "--concurrency", "1")
     assert result.exit_code == 3, result.stderr
     puts = logged(server, mark, "PUT")
     assert [l.rsplit(" ", 1)[1] for l in puts] == ["200"] * 3 + ["503"] * 5 + ["200"] * 6
@@ -250,10 +253,10 @@ def test_a_killed_run_leaves_no_stale_lock_and_a_rerun_finishes(serve, run):
     proc.communicate(timeout=60)
     (entry,) = journal(run)
     changed = complete(server, stale)
-    # Confirmed chunks are on the server; one in flight may or may not have landed (yet), and
-    # the journal lists it as attempted, so undo would revert it either way.
+    # Confirmed chunks are on the server; the (up to two) in flight may or may not have landed
+    # (yet), and the journal lists them as attempted, so undo would revert them either way.
     assert set(entry.sent) <= changed <= set(entry.touched)
-    assert entry.status == "pending" and len(entry.touched) - len(entry.sent) <= 100
+    assert entry.status == "pending" and len(entry.touched) - len(entry.sent) <= 200
     assert '"pid"' in lock_file(run).read_text()  # the dead run's description is still there
 
     again = run(server, *STALE, "--max", "1000")

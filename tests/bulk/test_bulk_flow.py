@@ -1,5 +1,5 @@
-"""`closetask bulk` on a terminal (preview, prompt), under SIGINT/SIGTERM (stop after the chunk
-in flight, exit 130, the journal exact), and the per-profile lock (refused while held, never
+"""`closetask bulk` on a terminal (preview, prompt), under SIGINT/SIGTERM (stop after the chunks
+in flight, one or two at a time, exit 130, the journal exact), and the per-profile lock (refused while held, never
 stale after a crash)."""
 
 from __future__ import annotations
@@ -58,8 +58,21 @@ def test_terminal_no_at_the_prompt_changes_nothing(cli, api, terminal, state):
 # --- signals --------------------------------------------------------------------------
 
 
+def senders_done() -> None:
+    """Wait for the threads that carry the PUTs of a pipelined bulk: after a second signal
+    the run returns at once, and a chunk it recorded as unknown may still be landing."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + 10
+    while any(t.name == "closetask-send" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_after_the_chunk_in_flight(cli, api, state, signum):
+    """One chunk at a time (--concurrency 1): the signal comes during chunk 2, which
+    finishes; chunks 3 and 4 are never sent."""
     stale(api, 350)
     puts = []
 
@@ -72,7 +85,7 @@ def test_a_signal_stops_after_the_chunk_in_flight(cli, api, state, signum):
 
     api.hook = hook
     before = signal.getsignal(signum)
-    result = cli("bulk", "--all", "--complete", "--yes", "--json")
+    result = cli("bulk", "--all", "--complete", "--yes", "--json", "--concurrency", "1")
     assert result.exit_code == 130
     assert len(puts) == 2  # chunk 2 finished, chunks 3 and 4 were never sent
     assert len(api.complete_ids()) == 200
@@ -93,7 +106,39 @@ def test_a_signal_stops_after_the_chunk_in_flight(cli, api, state, signum):
     assert len(api.puts()) == 4  # two to change, two to revert
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_lets_both_chunks_in_flight_finish(cli, api, state, signum):
+    """Two at a time (the default): chunk 1 goes alone, then 2 and 3 together; the signal
+    comes while chunk 2 is out. Every chunk that was sent finishes and is recorded as sent;
+    the fourth never leaves."""
+    stale(api, 450)
+    puts = []
+
+    def hook(sent):
+        if sent.method == "PUT":
+            puts.append(sent)
+            if len(puts) == 2:
+                os.kill(os.getpid(), signum)
+        return None
+
+    api.hook = hook
+    result = cli("bulk", "--all", "--complete", "--yes", "--json")
+    assert result.exit_code == 130
+    sent = len(puts)
+    assert sent in (2, 3)  # chunk 3 may have left before the signal was handled
+    changed = {i for p in puts for i in p.params["id__in"].split(",")}
+    assert api.complete_ids() == changed and len(changed) == 100 * sent
+    summary = json.loads(result.stdout)
+    assert (summary["changed"], summary["failed"], summary["not_sent"]) == (100 * sent, 0, 450 - 100 * sent)
+    assert result.stderr.splitlines()[-1].startswith(f"interrupted: {100 * sent} of 450 tasks changed")
+    (entry,) = journal_entries(state / "journal.jsonl")
+    assert set(entry.sent) == changed and entry.failed == [] and entry.in_flight == []
+    assert entry.status == "partial"
+
+
 def test_a_second_signal_stops_at_once_and_the_chunk_is_recorded_as_unknown(cli, api, state):
+    """One chunk at a time: the second signal raises inside chunk 2's request, which never
+    reaches the server; the journal keeps chunk 2 as unknown (failed)."""
     stale(api, 350)
     puts = []
 
@@ -106,7 +151,7 @@ def test_a_second_signal_stops_at_once_and_the_chunk_is_recorded_as_unknown(cli,
         return None
 
     api.hook = hook
-    result = cli("bulk", "--all", "--complete", "--yes")
+    result = cli("bulk", "--all", "--complete", "--yes", "--concurrency", "1")
     assert result.exit_code == 130
     assert len(api.complete_ids()) == 100
     assert result.stderr.splitlines()[-1].startswith("interrupted: 100 of 350 tasks changed; closetask undo reverts them")
@@ -115,6 +160,45 @@ def test_a_second_signal_stops_at_once_and_the_chunk_is_recorded_as_unknown(cli,
     assert set(entry.sent) == api.complete_ids()
     assert entry.failed == puts[1].params["id__in"].split(",")  # the server's state for these is unknown
     assert set(entry.touched) == set(entry.sent) | set(entry.failed)
+
+
+def test_a_second_signal_records_the_chunks_in_flight_as_unknown_and_undo_covers_them(cli, api, state):
+    """Two at a time: the second signal comes while chunk 2 (and maybe 3) is out. The run
+    stops without waiting: a chunk whose answer was not recorded yet is journaled as unknown
+    (whether it was depends on when the main thread runs the handler), though the server may
+    apply it; every chunk sent is journaled as sent or unknown, chunk 4 never leaves, and
+    undo reverts all of it."""
+    wanted = stale(api, 450)
+    puts = []
+
+    def hook(sent):
+        if sent.method == "PUT":
+            puts.append(sent)
+            if len(puts) == 2:
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+    api.hook = hook
+    result = cli("bulk", "--all", "--complete", "--yes", "--json")
+    assert result.exit_code == 130
+    senders_done()
+    assert 2 <= len(puts) <= 3  # chunk 1 alone, then at most two out; chunk 4 never left
+    out = {i for p in puts for i in p.params["id__in"].split(",")}
+    (entry,) = journal_entries(state / "journal.jsonl")
+    assert entry.status == "partial"
+    assert set(wanted[:100]) <= set(entry.sent)  # chunk 1 was answered before the signal
+    assert set(entry.sent) | set(entry.failed) == out and not set(entry.sent) & set(entry.failed)
+    assert set(entry.sent) <= api.complete_ids() <= set(entry.touched)
+    summary = json.loads(result.stdout)
+    assert (summary["changed"], summary["failed"], summary["not_sent"]) == (
+        len(entry.sent), len(entry.failed), 450 - len(out)
+    )  # fmt: skip
+    assert result.stderr.splitlines()[-1].startswith(f"interrupted: {len(entry.sent)} of 450 tasks changed; closetask undo reverts them")
+
+    undone = cli("undo", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert api.complete_ids() == set()
 
 
 # --- the lock -------------------------------------------------------------------------

@@ -70,12 +70,13 @@ def test_a_bulk_retries_through_bursts_and_finishes_with_an_exact_journal(serve,
 def test_a_chunk_whose_answers_are_all_lost_is_journaled_as_unknown_and_undo_covers_it(serve, against):
     """PUTs 4-8 are applied and then their connection dropped: the fourth chunk reaches the
     server on every try, but no answer ever comes back. Exit 3; the journal does not claim it
-    as sent, it lists it as failed (unknown), and undo reverts it all the same."""
+    as sent, it lists it as failed (unknown), and undo reverts it all the same. One chunk at
+    a time, so that the window of requests is one chunk's five tries."""
     server = serve("--fail-method", "PUT", "--fail-mode", "reset-after", "--fail-window", "4:8", tasks=0)
     stale = seed_stale(server, 1000)
     before = state(server)
 
-    result = against(server, *STALE, "--json")
+    result = against(server, *STALE, "--json", "--concurrency", "1")
     assert result.fails(3).startswith("error: changed 900 tasks, 100 not confirmed: network error talking to 127.0.0.1")
     puts = [line for line in logged(server) if line.method == "PUT"]
     assert [line.status for line in puts] == ["200"] * 3 + ["RESET"] * 5 + ["200"] * 6
@@ -100,17 +101,18 @@ def test_a_chunk_whose_answers_are_all_lost_is_journaled_as_unknown_and_undo_cov
     assert state(server) == before
 
 
+@pytest.mark.parametrize("concurrency", ["1", "2"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_while_a_chunk_is_retried_stops_after_that_chunk(serve, user, tmp_path, signum):
-    """The second chunk answers 503 twice; the signal arrives while it waits to retry. The
-    chunk is finished (it was in flight), nothing after it is sent, exit 130."""
+def test_a_signal_while_a_chunk_is_retried_stops_after_the_chunks_out(serve, user, tmp_path, signum, concurrency):
+    """PUTs 2 and 3 answer 503; the signal arrives while a chunk waits to retry. Each chunk
+    out (one, or two at a time) is finished; nothing after them is sent; exit 130."""
     server = serve("--fail-method", "PUT", "--fail-window", "2:3", tasks=0)
     stale = seed_stale(server, 1000)
     before = state(server)
     home = tmp_path / "user-home"
     proc = subprocess.Popen(
-        [*closetask_argv(), *STALE], env=closetask_env(server, home), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*closetask_argv(), *STALE, "--concurrency", concurrency], env=closetask_env(server, home),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -122,12 +124,18 @@ def test_a_signal_while_a_chunk_is_retried_stops_after_that_chunk(serve, user, t
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     puts = [line for line in logged(server) if line.method == "PUT"]
-    assert [line.status for line in puts] == ["200", "503", "503", "200"]
-    sent = put_ids(puts[0]) + put_ids(puts[3])
+    if concurrency == "1":  # chunk 2 twice refused, then through; chunk 3 never sent
+        assert [line.status for line in puts] == ["200", "503", "503", "200"]
+    else:  # chunks 2 and 3 were out together: each refused once, then through
+        assert sorted(line.status for line in puts) == ["200"] * 3 + ["503"] * 2
+    chunks = {tuple(put_ids(line)) for line in puts}
+    assert len(chunks) == int(concurrency) + 1  # the first alone, then the ones out; no more
+    assert all(any(line.status == "200" and tuple(put_ids(line)) == c for line in puts) for c in chunks)
+    sent = [i for c in chunks for i in c]
     assert completed(server, stale) == set(sent)
     (entry,) = journal_entries(home)
     assert sorted(entry.sent) == sorted(sent) and entry.failed == [] and entry.in_flight == []
-    assert err.splitlines()[-1].startswith("interrupted: 200 of 1000 tasks changed; closetask undo reverts them")
+    assert err.splitlines()[-1].startswith(f"interrupted: {len(sent)} of 1000 tasks changed; closetask undo reverts them")
 
     undone = user(server, "undo", "--yes").clean()
     assert undone.exit_code == 0, undone.stderr

@@ -102,7 +102,7 @@ ConcurrencyOpt = Annotated[
         metavar="N",
         min=1,
         max=8,  # as the profile's `concurrency`; the client keeps 10 connections
-        help="Fetch up to N pages at once (default: the profile's concurrency, else 1; bulk selects 4 at once).",
+        help="Fetch up to N pages at once (default: the profile's concurrency, else 1; bulk selects 4 pages and sends 2 chunks at once).",
         show_default=False,
     ),
 ]

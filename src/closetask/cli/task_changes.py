@@ -124,9 +124,10 @@ def journaled_apply(
     on_chunk: Callable[[Any], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     missing_ok: bool = False,
+    in_flight: int = 1,
 ) -> ApplyResult:
-    """Send `requests`, marking each chunk in the journal before it leaves and when it returns,
-    then the entry's final status."""
+    """Send `requests` (`in_flight` at a time), marking each chunk in the journal before it
+    leaves and when its outcome is recorded, then the entry's final status."""
     from closetask.core.changes import apply_requests
 
     def before(request: PlannedRequest) -> None:
@@ -143,7 +144,7 @@ def journaled_apply(
     try:
         result = apply_requests(
             app.client(), requests, before_chunk=before, on_chunk=after,
-            should_stop=should_stop, missing_ok=missing_ok,
+            should_stop=should_stop, missing_ok=missing_ok, in_flight=in_flight,
         )  # fmt: skip
     except KeyboardInterrupt:
         book.mark(entry.id, status="partial", error="interrupted")

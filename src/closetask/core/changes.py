@@ -199,65 +199,114 @@ def apply_requests(
     on_chunk: Callable[[ChunkResult], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     missing_ok: bool = False,
+    in_flight: int = 1,
 ) -> ApplyResult:
     """Send `requests` in order, recording each outcome; one failing chunk does not stop the
     others (a rerun finishes them), except errors that would repeat (key rejected, invalid).
 
-    `before_chunk` runs before each request (the journal's "attempting" mark), `on_chunk`
-    after it; `should_stop` is checked between requests (Ctrl-C during a bulk stops after
-    the chunk in flight). A KeyboardInterrupt during a request is recorded as a failed chunk
-    (the server's state is unknown) and re-raised. `missing_ok`: a 404 counts as done (a
+    `in_flight` > 1 keeps up to that many requests out at once (each in its own thread), so
+    one request's round trip hides behind another's; the first request still goes alone, so a
+    rejected key or a refused change costs one request, as it does one at a time. Outcomes
+    are recorded in request order, on the calling thread.
+
+    `before_chunk` runs before each request leaves (the journal's "attempting" mark),
+    `on_chunk` when its outcome is recorded; `should_stop` is checked before each request
+    (Ctrl-C during a bulk stops sending; the requests already out finish and are recorded).
+    A KeyboardInterrupt while requests are out records each of them as a failed chunk (the
+    server's state is unknown) and is re-raised. `missing_ok`: a 404 counts as done (a
     DELETE of a task already gone).
     """
+    from collections import deque
+
+    if in_flight < 1:
+        raise ValueError("in_flight must be >= 1")
     result = ApplyResult()
-    for index, request in enumerate(requests):
-        if should_stop is not None and should_stop():
-            result.stopped = True
-            result.not_sent = [i for r in requests[index:] for i in r.ids]
-            break
-        if before_chunk is not None:
-            before_chunk(request)
-        try:
-            answer = request.send(client)
-        except KeyboardInterrupt:
-            chunk = ChunkResult(list(request.ids), False, "interrupted while the request was in flight")
-            result.chunks.append(chunk)
-            result.not_sent = [i for r in requests[index + 1 :] for i in r.ids]
-            if on_chunk is not None:
-                on_chunk(chunk)
-            raise
-        except ApiError as exc:
-            if missing_ok and isinstance(exc, NotFound):
-                chunk = ChunkResult(list(request.ids), True)
-            else:
-                chunk = ChunkResult(list(request.ids), False, exc.message, exc)
-        else:
-            task = answer if isinstance(answer, dict) and answer.get("id") in request.ids else None
-            chunk = ChunkResult(list(request.ids), True, task=task)
+    out: deque[tuple[PlannedRequest, Any]] = deque()  # sent, outcome not yet recorded
+    following = 0  # the index of the next request to send
+    sending = True
+
+    def record(chunk: ChunkResult) -> None:
+        nonlocal sending
         result.chunks.append(chunk)
         if on_chunk is not None:
             on_chunk(chunk)
         if not chunk.ok and isinstance(chunk.exception, _FATAL):
-            result.not_sent = [i for r in requests[index + 1 :] for i in r.ids]
-            break
+            sending = False
+
+    try:
+        while True:
+            room = in_flight if result.chunks else 1
+            while sending and following < len(requests) and len(out) < room:
+                if should_stop is not None and should_stop():
+                    result.stopped, sending = True, False
+                    break
+                request = requests[following]
+                if before_chunk is not None:
+                    before_chunk(request)
+                following += 1
+                # In `out` before it leaves: a KeyboardInterrupt while it is sent (on this
+                # thread, one at a time) records it as unknown.
+                out.append((request, None))
+                out[-1] = (request, _send_now(client, request) if in_flight == 1 else _send_in_thread(client, request))
+            if not out:
+                break
+            request, answer = out[0]
+            chunk = _outcome(request, answer, missing_ok)
+            out.popleft()
+            record(chunk)
+    except KeyboardInterrupt:
+        for request, _ in out:
+            chunk = ChunkResult(list(request.ids), False, "interrupted while the request was in flight")
+            result.chunks.append(chunk)
+            if on_chunk is not None:
+                on_chunk(chunk)
+        result.not_sent = [i for r in requests[following:] for i in r.ids]
+        raise
+    result.not_sent = [i for r in requests[following:] for i in r.ids]
     return result
 
 
-def apply_update(
-    client: Any,
-    ids: Sequence[str],
-    fields: Mapping[str, Any],
-    *,
-    chunk: int = CHUNK_SIZE,
-    before_chunk: Callable[[PlannedRequest], None] | None = None,
-    on_chunk: Callable[[ChunkResult], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> ApplyResult:
-    """Set `fields` on every task in `ids` (see `plan_update` for how requests are made)."""
-    return apply_requests(
-        client, plan_update(ids, fields, chunk=chunk),
-        before_chunk=before_chunk, on_chunk=on_chunk, should_stop=should_stop,
-    )  # fmt: skip
+def _send_now(client: Any, request: PlannedRequest) -> Callable[[], Any]:
+    """Send on this thread; the answer (or the API error) is kept for `_outcome`."""
+    try:
+        answer = request.send(client)
+    except ApiError as exc:
+        error = exc
+
+        def fail() -> Any:
+            raise error
+
+        return fail
+    return lambda: answer
+
+
+def _send_in_thread(client: Any, request: PlannedRequest) -> Callable[[], Any]:
+    """Send on a daemon thread (so an interrupted run exits without waiting for it); the
+    returned callable waits for the answer. The client must be thread-safe (httpx is)."""
+    import threading
+    from concurrent.futures import Future
+
+    future: Future[Any] = Future()
+
+    def work() -> None:
+        try:
+            future.set_result(request.send(client))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread as is
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="closetask-send", daemon=True).start()
+    return future.result
+
+
+def _outcome(request: PlannedRequest, answer: Callable[[], Any], missing_ok: bool) -> ChunkResult:
+    try:
+        body = answer()
+    except ApiError as exc:
+        if missing_ok and isinstance(exc, NotFound):
+            return ChunkResult(list(request.ids), True)
+        return ChunkResult(list(request.ids), False, exc.message, exc)
+    task = body if isinstance(body, dict) and body.get("id") in request.ids else None
+    return ChunkResult(list(request.ids), True, task=task)
 
 
 # --- undo -----------------------------------------------------------------------------
