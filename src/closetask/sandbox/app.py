@@ -206,17 +206,18 @@ class SandboxApp:
             out = {k: v for k, v in out.items() if k in wanted}
         return out
 
-    def _query(self, req: Request):
-        users = self._users()
+    def _query(self, req: Request, users: list[dict] | None = None):
+        users = users if users is not None else self._users()
         memberships = {u.get("membership_id"): u["id"] for u in users}
         return parse_task_query(req.params, offset_hours=req.offset, now=req.now, memberships=memberships)
 
     # --- tasks --------------------------------------------------------------------------
 
     def list_tasks(self, req: Request) -> dict:
-        q = self._query(req)
+        users = self._users()  # read once: the query's memberships and the names
+        q = self._query(req, users)
         tasks, has_more = self.store.find(q.filter, order=q.order, skip=q.skip, limit=q.limit)
-        names = self._names()
+        names = self._names(users)
         return {"data": [self._render(t, req, names, q.fields) for t in tasks], "has_more": has_more}
 
     def get_task(self, req: Request, task_id: str) -> dict:
