@@ -18,8 +18,7 @@ USERS = ("user_a", "user_b")
 STAMP = "2026-11-01T00:00:00+00:00"
 
 
-@pytest.fixture(scope="module")
-def store():
+def task_rows() -> list[tuple]:
     rng = random.Random(11)
     rows = []
     first = date(2026, 11, 1)
@@ -35,8 +34,18 @@ def store():
             f"task_{rng.randrange(10**6):06d}{n}", rng.choice(("lead", "missed_call")), "lead_1", rng.choice(USERS),
             rng.random() < 0.3, when, False, 1.7e9, STAMP, 1.7e9, STAMP, None, {},
         ))  # fmt: skip
-    s = Store(":memory:")
-    s.replace_all(meta={"api_key": "k"}, users=[{"id": u} for u in USERS], leads=[], task_rows=rows)
+    return rows
+
+
+def filled(path: str = ":memory:") -> Store:
+    s = Store(path)
+    s.replace_all(meta={"api_key": "k"}, users=[{"id": u} for u in USERS], leads=[], task_rows=task_rows())
+    return s
+
+
+@pytest.fixture(scope="module")
+def store():
+    s = filled()
     yield s
     s.close()
 
@@ -85,3 +94,47 @@ def test_every_page_is_the_slice_of_the_order(store, hours, order, narrow):
             tasks, has_more = store.find(f, order=order, skip=skip, limit=limit)
             assert [t["id"] for t in tasks] == want[skip : skip + limit], (skip, limit)
             assert has_more == (len(want) > skip + limit)
+
+
+def every_page(store: Store, f: TaskFilter, order: str) -> list[str]:
+    """An export: every page of 100 in turn, as a client reads them."""
+    ids: list[str] = []
+    while True:
+        tasks, has_more = store.find(f, order=order, skip=len(ids), limit=100)
+        ids += [t["id"] for t in tasks]
+        if not has_more:
+            return ids
+
+
+@pytest.mark.parametrize("order", ["date", "-date"])
+def test_an_export_resumes_the_walk_and_sees_every_write(tmp_path, order):
+    """Page after page, a deep page resumes the walk where the last one stopped. A write
+    between two pages, on this connection or another one, starts the walk again: the next
+    page is the slice of the order as it is now. Pages asked out of turn are slices too."""
+    path = str(tmp_path / "tasks.sqlite3")
+    reader, writer = filled(path), Store(path)
+    try:
+        f = TaskFilter(offset_s=-2.5 * 3600, types=None, is_complete=False)
+        descending = order.startswith("-")
+
+        def page(skip: int) -> list[str]:
+            return [t["id"] for t in reader.find(f, order=order, skip=skip, limit=100)[0]]
+
+        want = expected(reader, f, descending)
+        assert every_page(reader, f, order) == want
+        assert reader._walks  # the deep pages went through the resumable walk
+        middle = (DEEP_SKIP + 400) // 100 * 100
+        for store in (writer, reader):  # another connection, then this one
+            for skip in range(0, middle + 1, 100):
+                assert page(skip) == want[skip : skip + 100]
+            # Complete every third task before this page: its tasks move up the order.
+            done = TaskFilter(types=None, ids=want[: middle : 3])
+            store.bulk_update(done, {"is_complete": True}, stamp=STAMP, user_id="user_a")
+            want = expected(reader, f, descending)
+            assert page(middle + 100) == want[middle + 100 : middle + 200]
+            assert every_page(reader, f, order) == want
+        for skip in (len(want) - 100, DEEP_SKIP + 1, len(want) // 2, DEEP_SKIP):  # back and forth
+            assert page(skip) == want[skip : skip + 100]
+    finally:
+        reader.close()
+        writer.close()

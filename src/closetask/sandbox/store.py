@@ -217,6 +217,10 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        # Where deep-page walks stopped (deep_pages.split), by query and data version; the
+        # version is this connection's writes plus PRAGMA data_version (other connections').
+        self._writes = 0
+        self._walks: dict = {}
         self._db = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
@@ -249,6 +253,8 @@ class Store:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._writes += 1
             self._db.execute("COMMIT")
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
@@ -344,7 +350,14 @@ class Store:
                 # stream is read from its OFFSET, not from the top into Python.
                 offsets = (0, 0)
                 if skip >= DEEP_SKIP:
-                    offsets = split(self._db.execute, *wheres, offset_s=f.offset_s, skip=skip, descending=desc)
+                    [(version,)] = self._db.execute("PRAGMA data_version").fetchall()
+                    key = (wheres[0][0], *wheres[0][1], wheres[1][0], *wheres[1][1], f.offset_s, desc, self._writes, version)
+                    if len(self._walks) >= 64:  # a few exports at a time; forget the oldest
+                        del self._walks[next(iter(self._walks))]
+                    offsets = split(
+                        self._db.execute, *wheres, offset_s=f.offset_s, skip=skip, descending=desc,
+                        memo=self._walks, memo_key=key,
+                    )  # fmt: skip
                 streams = []
                 for date_only, (where, params), offset in zip((True, False), wheres, offsets):
                     rows = self._read(
