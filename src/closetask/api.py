@@ -273,20 +273,21 @@ class CloseClient:
             source = offsets()
             next(source)  # page 0 is done
             done = False
+
+            def top_up() -> None:
+                nonlocal done
+                while not done and len(pending) < concurrency:
+                    skip = next(source, None)
+                    if skip is None:
+                        done = True
+                        return
+                    size = page_size if limit is None else min(page_size, limit - skip)
+                    pending.append(pool.submit(self._page, path, params, skip, size))
+
             try:
-                while not done or pending:
-                    while not done and len(pending) < concurrency:
-                        skip = next(source, None)
-                        if skip is None:
-                            done = True
-                            break
-                        size = page_size if limit is None else min(page_size, limit - skip)
-                        pending.append(pool.submit(self._page, path, params, skip, size))
-                    if not pending:
-                        break
+                top_up()
+                while pending:
                     data, has_more = pending.pop(0).result()
-                    if data:
-                        yield data
                     if not has_more or len(data) < page_size:
                         done = True
                         for future in pending:
@@ -296,6 +297,11 @@ class CloseClient:
                             if not future.cancelled():
                                 future.exception()
                         pending.clear()
+                    # Refilled before the page is handed over: `concurrency` requests stay
+                    # out while the caller writes it (after, the window sagged by one).
+                    top_up()
+                    if data:
+                        yield data
             finally:
                 for future in pending:
                     future.cancel()

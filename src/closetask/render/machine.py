@@ -61,12 +61,16 @@ def write_json(tasks: Sequence[Mapping[str, Any]], *, fields: tuple[str, ...] | 
 def write_jsonl(tasks: Iterable[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None) -> int:
     """Write one page of objects; flushed so a reader sees each page as it arrives."""
     out = out or sys.stdout
-    count = 0
-    for task in tasks:
-        out.write(json.dumps(trim_fields(task, fields), ensure_ascii=False, separators=(",", ":")) + "\n")
-        count += 1
+    lines = [_compact(trim_fields(task, fields)) for task in tasks]
+    if lines:
+        out.write("\n".join(lines) + "\n")  # one write per page
     out.flush()
-    return count
+    return len(lines)
+
+
+# One encoder for every line: json.dumps with options builds a new one per call, which cost
+# a fifth of the encoding time of a 100-task page.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def write_ids(tasks: Iterable[Mapping[str, Any]], *, out: IO[str] | None = None) -> None:
