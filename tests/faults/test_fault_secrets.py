@@ -230,6 +230,22 @@ def test_tls_verification_is_on_whatever_the_environment_or_profile_says(home, m
         app.close()
 
 
+def test_plain_http_to_loopback_loads_no_ca_bundle_and_would_refuse_any_certificate():
+    """http:// never does TLS, so no CA bundle is loaded (85 ms a command); the context in
+    its place still requires a certificate and trusts none: it can only fail closed."""
+    import ssl
+
+    from closetask.api import CloseClient
+    from closetask.core.timezone import TimeZone
+
+    with CloseClient("http://127.0.0.1:9/api/v1/", TEST_KEY, TimeZone.parse("0")) as client:
+        context = _ssl_context(client)
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname is True
+        assert context.cert_store_stats()["x509_ca"] == 0
+    with CloseClient("https://api.close.com/api/v1/", TEST_KEY, TimeZone.parse("0")) as client:
+        assert _ssl_context(client).cert_store_stats()["x509_ca"] > 0  # https: the real bundle
+
+
 def test_no_command_has_an_option_to_skip_tls_verification():
     from typer.main import get_command
 

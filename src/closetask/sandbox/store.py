@@ -221,6 +221,7 @@ class Store:
         # version is this connection's writes plus PRAGMA data_version (other connections').
         self._writes = 0
         self._walks: dict = {}
+        self._cursors: dict = {}  # the rows each stream's last read returned (_stream)
         self._db = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
@@ -332,6 +333,26 @@ class Store:
         rows = self._read(f"SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?", (task_id,))
         return _task(rows[0]) if rows else None
 
+    def _stream(self, where: str, params: list, way: str, offset: int, count: int, key: tuple) -> list[tuple]:
+        """`count` (ts, id) rows of a stream from `offset`. When the last page read the row
+        just before `offset`, the read starts after it in the index (keyset) instead of
+        stepping over `offset` rows: the next page of an export costs the same at any depth.
+        (ts, id) orders the stream strictly, so both reads give the same rows."""
+        cursor = self._cursors.get(key)
+        if cursor is not None and cursor[0] <= offset - 1 < cursor[0] + len(cursor[1]):
+            ts, task_id = cursor[1][offset - 1 - cursor[0]]
+            after = "<" if way == "DESC" else ">"
+            rows = self._db.execute(
+                f"SELECT ts, id FROM tasks WHERE {where} AND (ts, id) {after} (?, ?) ORDER BY ts {way}, id {way} LIMIT ?",
+                [*params, ts, task_id, count],
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ? OFFSET ?", [*params, count, offset]
+            ).fetchall()
+        self._cursors[key] = (offset, rows)
+        return rows
+
     def count_tasks(self) -> int:
         return self._read("SELECT count(*) FROM tasks")[0][0]
 
@@ -348,22 +369,23 @@ class Store:
             with self._lock:
                 # A deep page starts where SQLite's counts say (deep_pages.py): then each
                 # stream is read from its OFFSET, not from the top into Python.
-                offsets = (0, 0)
+                offsets, key = (0, 0), None
                 if skip >= DEEP_SKIP:
                     [(version,)] = self._db.execute("PRAGMA data_version").fetchall()
                     key = (wheres[0][0], *wheres[0][1], wheres[1][0], *wheres[1][1], f.offset_s, desc, self._writes, version)
-                    if len(self._walks) >= 64:  # a few exports at a time; forget the oldest
-                        del self._walks[next(iter(self._walks))]
+                    for memo in (self._walks, self._cursors):
+                        if len(memo) >= 64:  # a few exports at a time; forget the oldest
+                            del memo[next(iter(memo))]
                     offsets = split(
                         self._db.execute, *wheres, offset_s=f.offset_s, skip=skip, descending=desc,
                         memo=self._walks, memo_key=key,
                     )  # fmt: skip
                 streams = []
                 for date_only, (where, params), offset in zip((True, False), wheres, offsets):
-                    rows = self._read(
-                        f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ? OFFSET ?",
-                        [*params, want - skip, offset] if skip >= DEEP_SKIP else [*params, want, 0],
-                    )
+                    if key is None:
+                        rows = self._read(f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ?", [*params, want])
+                    else:
+                        rows = self._stream(where, params, way, offset, want - skip, (key, date_only))
                     if date_only:  # date-only: local midnight, and before date-times there (0)
                         streams.append([(ts - f.offset_s, 0, i) for ts, i in rows])
                     else:
