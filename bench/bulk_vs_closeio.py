@@ -2,9 +2,8 @@
 all assignees) on `closetask sandbox serve --latency 20`:
 
 - closetask: `closetask bulk --assignee all --before today --complete --yes --max 10000`,
-  with the default profile and with `closetask config set concurrency 4` (listing pages
-  fetched 4 at a time; the PUTs always go one chunk at a time, so Ctrl-C still stops after
-  the chunk in flight);
+  with the default profile (listing 4 pages at a time, PUTs 2 chunks at a time after the
+  first) and with `closetask config set concurrency 4` (the same: bulk caps its PUTs at 2);
 - Close's way: bench/closeio_complete.py (closeio's Client: IDs with _fields=id, then one
   PUT per task).
 
