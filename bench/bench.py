@@ -27,16 +27,26 @@ MODULES = {"startup": "startup", "inbox": "inbox", "requests": "request_counts",
 SECTIONS = tuple(MODULES)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options; `sections` is the tuple of sections to run."""
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.splitlines()[0])
-    parser.add_argument("sections", nargs="*", default=["all"], choices=[*SECTIONS, "all"], metavar="SECTION",
+    parser.add_argument("sections", nargs="*", default="all", choices=[*SECTIONS, "all"], metavar="SECTION",
                         help=f"one or more of: {', '.join(SECTIONS)}, all (default)")  # fmt: skip
     parser.add_argument("--quick", action="store_true",
                         help="smaller scales (bulk 2,000 tasks, export 20,000) and fewer runs; the figures say which")  # fmt: skip
     parser.add_argument("--runs", type=int, default=None, help="start-up rounds (default 20; --quick 10)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
     args = parser.parse_args(argv)
-    chosen = SECTIONS if "all" in args.sections else tuple(s for s in SECTIONS if s in args.sections)
+    # The default is the string "all", not ["all"]: argparse checks a `*` default against the
+    # choices as one value, and a list is never among them ("invalid choice: ['all']").
+    given = [args.sections] if isinstance(args.sections, str) else args.sections
+    args.sections = SECTIONS if "all" in given else tuple(s for s in SECTIONS if s in given)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    chosen = args.sections
     ctx = Context(quick=args.quick, runs=args.runs or (10 if args.quick else 20))
 
     compile_bytecode()
