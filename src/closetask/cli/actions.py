@@ -236,7 +236,6 @@ def delete(ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: Jso
     """
     from closetask.cli import task_changes as tc
     from closetask.core.changes import fetch_tasks, plan_delete
-    from closetask.errors import UsageError
     from closetask.render.task_detail import labels_summary, task_label
 
     app = tc.app_context(ctx)
@@ -244,8 +243,7 @@ def delete(ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: Jso
     if dry_run:
         tc.print_requests(app, plan_delete(ids))
         return
-    if not yes and not app.stdin_isatty:
-        raise UsageError("delete needs confirmation: pass --yes when not on a terminal; nothing was deleted")
+    tc.require_yes(app, yes=yes, what="delete", nothing="deleted")
     client = app.client()
     tasks = fetch_tasks(client, ids)
     if not yes:

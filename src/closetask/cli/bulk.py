@@ -174,8 +174,8 @@ def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
         except UsageError as exc:
             raise UsageError(f"--date: {exc.message}") from None
     task_ids = tuple(tc.task_ids(app, o["ids"])) if o["ids"] else None
-    if not o["dry_run"] and not o["yes"] and not app.stdin_isatty:
-        raise UsageError("bulk needs confirmation: pass --yes when not on a terminal; nothing was changed")
+    if not o["dry_run"]:
+        tc.require_yes(app, yes=o["yes"], what="bulk")
     return {"view": view, "from_day": from_day, "to_day": to_day, "date": new_date, "ids": task_ids}
 
 

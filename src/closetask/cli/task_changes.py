@@ -60,12 +60,17 @@ def command_line(name: str, *parts: Any) -> str:
     return shlex.join(words)
 
 
+def require_yes(app: AppContext, *, yes: bool, what: str, nothing: str = "changed") -> None:
+    """Off a terminal nobody can answer a prompt: without --yes, exit 2 before any request."""
+    if not yes and not app.stdin_isatty:
+        raise UsageError(f"{what} needs confirmation: pass --yes when not on a terminal; nothing was {nothing}")
+
+
 def confirm(app: AppContext, question: str, *, yes: bool, what: str) -> None:
     """Ask on a terminal; off one, --yes is required (exit 2 without it, nothing changed)."""
+    require_yes(app, yes=yes, what=what)
     if yes:
         return
-    if not app.stdin_isatty:
-        raise UsageError(f"{what} needs confirmation: pass --yes when not on a terminal; nothing was changed")
     import typer
 
     if not typer.confirm(question, default=False, err=True):

@@ -57,12 +57,16 @@ def group_by_day(
     return groups
 
 
+def day_text(day: date, *, today: date) -> str:
+    """`Thu 26 Nov`, or `Fri 4 Dec 2027` outside today's year (English, whatever the locale)."""
+    text = f"{_WEEKDAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
 def day_label(day: date, *, today: date, view: str = "inbox") -> str:
     """`Overdue · Thu 26 Nov`, `Yesterday · Fri 27 Nov` (archive), `Today · Sat 28 Nov`,
     `Tomorrow · Sun 29 Nov`, `Fri 4 Dec`, or `Fri 4 Dec 2027` outside the current year."""
-    text = f"{_WEEKDAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}"
-    if day.year != today.year:
-        text += f" {day.year}"
+    text = day_text(day, today=today)
     if day == today:
         return f"Today{SEPARATOR}{text}"
     if day == today + timedelta(days=1):

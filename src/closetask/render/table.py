@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from closetask.core.grouping import local_time_label
+from closetask.core.grouping import day_text, local_time_label
 from closetask.core.listing import Listing
 from closetask.core.ordering import task_local_date
 from closetask.render.summary import assignee_label, lead_label, summary, type_label
@@ -44,8 +44,6 @@ TYPE_STYLES = {
     "incoming_sms": "bright_blue",
 }
 _GAP = 2  # spaces between columns: padding (0, 1) on each side, none at the edges
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass
@@ -124,9 +122,7 @@ def _due(task: Mapping[str, Any], tz: TimeZone, today: date) -> str:
     day = task_local_date(task, tz)
     if day is None:
         return ""
-    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-    if day.year != today.year:
-        text += f" {day.year}"
+    text = day_text(day, today=today)
     at = local_time_label(task, tz)
     return f"{text} {at}" if at else text
 

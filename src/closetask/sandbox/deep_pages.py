@@ -33,7 +33,7 @@ def split(
     offset_s: float,
     skip: int,
     descending: bool,
-    memo: dict[Any, Checkpoint] | None = None,
+    memo: dict[Any, list[Checkpoint]] | None = None,
     memo_key: Any = None,
 ) -> tuple[int, int]:
     """(off_a, off_b): how many date-only (a) and date-time (b) tasks the first `skip`
@@ -42,15 +42,19 @@ def split(
     the GROUP BY stops at the block where the page starts.
 
     `memo` (with a `memo_key` naming the query and the data's version) keeps where the
-    walk stopped, so the next page of an export resumes from the block the last one started
-    in instead of walking every block again from the first (page 1,000 of a 100,000-task
-    export: one block, not hundreds).
+    last few walks stopped, so the next page of an export resumes from the block an earlier
+    one started in instead of walking every block again from the first (page 1,000 of a
+    100,000-task export: one block, not hundreds).
     """
     (sql_a, params_a), (sql_b, params_b) = where_a, where_b
     way = "DESC" if descending else "ASC"
     state: Checkpoint = (0, 0, None, None)
-    if memo is not None and (saved := memo.get(memo_key)) is not None and saved[0] + saved[1] <= skip:
-        state = saved
+    saved: list[Checkpoint] = memo.setdefault(memo_key, []) if memo is not None else []
+    # The nearest checkpoint at or before `skip`: pages fetched a few at a time come a
+    # little out of turn, so the last few are kept, not only the newest.
+    usable = [c for c in saved if c[0] + c[1] <= skip]
+    if usable:
+        state = max(usable, key=lambda c: c[0] + c[1])
     off_a, off_b, previous, previous_ts = state
     resume, resume_params = "", []
     if previous_ts is not None:  # only the blocks after the one the walk stopped before
@@ -61,8 +65,9 @@ def split(
     left = skip - off_a - off_b
 
     def stop(result: tuple[int, int], checkpoint: Checkpoint) -> tuple[int, int]:
-        if memo is not None:
-            memo[memo_key] = checkpoint
+        if memo is not None and checkpoint not in saved:
+            saved.append(checkpoint)
+            del saved[:-8]
         return result
 
     for ts, count in blocks:
