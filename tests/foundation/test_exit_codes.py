@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -203,8 +205,18 @@ def test_a_signal_exits_130_with_a_message_and_no_traceback(tmp_path, signame, s
             [*closetask_argv(), "inbox", "--ids"], env=server.env(tmp_path / "client"),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        # Give it time to start and send its first request, which the server holds for 5 s.
-        time.sleep(2.0)
+        # Wait until it has started and opened its connection (the server then holds the
+        # request for 5 s); where /proc is missing, give it two seconds.
+        fds = Path(f"/proc/{proc.pid}/fd")
+        deadline = time.monotonic() + (15 if Path("/proc/self/fd").is_dir() else 2)
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if any(os.readlink(fd).startswith("socket:") for fd in fds.iterdir()):
+                    break
+            except OSError:
+                pass  # a descriptor closed while it was read
+            time.sleep(0.02)
+        time.sleep(0.1)  # from connect() to the request written
         proc.send_signal(getattr(signal, signame))
         out, err = proc.communicate(timeout=20)
     finally:
