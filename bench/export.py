@@ -116,10 +116,15 @@ def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
     alternating, the median of 3 runs each (1 for 100,000 tasks: a serial run is ~50 s)."""
     repeat = 1 if expected >= 50_000 else 3
     runs: dict[int, list[Export]] = {1: [], 4: []}
+    bare: dict[int, list[float]] = {1: [], 4: []}
     with server(db, "--latency", str(LATENCY_MS)) as srv:
         for _ in range(repeat):
             for concurrency in runs:
                 runs[concurrency].append(export(srv, work / "client", "--concurrency", str(concurrency)))
+        query = next(line.split()[1] for line in srv.log_lines() if line.startswith("GET /api/v1/task/"))
+        for _ in range(repeat):
+            for concurrency in bare:
+                bare[concurrency].append(_bare_read(srv, query, expected, concurrency))
     for concurrency, results in runs.items():
         r = sorted(results, key=lambda x: x.total)[len(results) // 2]
         say(f"  latency {LATENCY_MS} ms, --concurrency {concurrency}: {', '.join(f'{x.total:.1f}' for x in results)} s; "
@@ -131,3 +136,33 @@ def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
                 f"{serial:.1f} s vs {parallel:.1f} s = {ratio:.1f}x (median of {repeat}); every run {expected:,} lines, all unique: {exact}",
                 ratio >= SPEEDUP and exact,
                 f"closetask archive --assignee all --jsonl --concurrency 4 (vs 1), sandbox serve --latency {LATENCY_MS}"))  # fmt: skip
+    one, four = (median(bare[c]) for c in (1, 4))
+    say(f"  the same pages read by a bare httpx loop (no CLI start-up, no JSONL), 1 vs 4 at a time: {one:.1f} s vs {four:.1f} s = {one / four:.1f}x")
+    ctx.add(Row("export", f"{expected:,} tasks, latency {LATENCY_MS} ms: the ceiling this server sets (a bare httpx loop, same pages, 1 vs 4 at a time)",
+                f"{one:.1f} s vs {four:.1f} s = {one / four:.1f}x (median of {repeat})", None,
+                "bench/export.py _bare_read: GET the same URL at every _skip, json-decode, count"))  # fmt: skip
+
+
+def _bare_read(srv: Server, query: str, expected: int, concurrency: int) -> float:
+    """Seconds for a minimal client to GET every page of `query` (closetask's own first
+    URL), `concurrency` at a time, and decode them: what the server allows, without
+    closetask's start-up or output. Checks the count so that it measures a full read."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import parse_qsl, urlsplit
+
+    import httpx
+
+    parts = urlsplit(query)
+    params = {k: v for k, v in parse_qsl(parts.query) if k not in ("_skip", "_limit")}
+    path = parts.path.removeprefix("/api/v1/")
+    with httpx.Client(base_url=srv.base_url, auth=(srv.api_key, "")) as client:
+
+        def page(skip: int) -> int:
+            return len(client.get(path, params={**params, "_skip": skip, "_limit": 100}).json()["data"])
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            count = sum(pool.map(page, range(0, expected, 100)))
+    if count != expected:
+        raise RuntimeError(f"bare read got {count} tasks, not {expected}")
+    return time.perf_counter() - started
