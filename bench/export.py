@@ -53,7 +53,9 @@ def export(srv: Server, home: Path, *extra: str) -> Export:
     pages_at_first = 0
     tail = b""
     assert proc.stdout is not None
+    peak_kb = 0
     while chunk := os.read(proc.stdout.fileno(), 1 << 20):
+        peak_kb = max(peak_kb, _high_water_kb(proc.pid))
         if not first:
             first = time.perf_counter() - started
             pages_at_first = sum(1 for line in srv.log_lines() if line.startswith("GET /api/v1/task/"))
@@ -62,12 +64,27 @@ def export(srv: Server, home: Path, *extra: str) -> Export:
             lines += 1
             # {"id":"task_...", ...: the task's own id is the first key
             ids.add(line[7 : line.index(b'"', 7)])
+    peak_kb = max(peak_kb, _high_water_kb(proc.pid))  # at EOF the child has not exited yet
     _, status, usage = os.wait4(proc.pid, 0)
     total = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     pages = sum(1 for line in srv.log_lines() if line.startswith("GET /api/v1/task/"))
-    return Export(lines, len(ids), first, total, pages_at_first, pages, usage.ru_maxrss / 1024, proc.returncode,
+    return Export(lines, len(ids), first, total, pages_at_first, pages, (peak_kb or usage.ru_maxrss) / 1024, proc.returncode,
                   usage.ru_utime + usage.ru_stime, _cpu(srv.process.pid) - server_cpu)  # fmt: skip
+
+
+def _high_water_kb(pid: int) -> int:
+    """The child's peak RSS so far (VmHWM), 0 where /proc is missing. Not ru_maxrss: the
+    child is forked from this process, and Linux carries the RSS it had before exec into
+    ru_maxrss, so the child's figure could never be below this bench's own size (the
+    100,000-task export read 41 MB there, against 33 MB in the child's own VmHWM)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _cpu(pid: int) -> float:
@@ -108,7 +125,7 @@ def run(ctx: Context) -> None:
     peak, base = results[big].maxrss_mb, results[small].maxrss_mb
     ctx.add(Row("export", f"peak RSS for {big:,} < {MEMORY_LIMIT_MB} MB and <= {GROWTH_LIMIT:.2f}x the peak for {small:,}",
                 f"{peak:.1f} MB vs {base:.1f} MB = {peak / base:.3f}x", peak < MEMORY_LIMIT_MB and peak <= GROWTH_LIMIT * base,
-                "closetask archive --assignee all --jsonl (ru_maxrss of the child, wait4)"))  # fmt: skip
+                "closetask archive --assignee all --jsonl (the child's VmHWM, read as it streams)"))  # fmt: skip
 
 
 def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
