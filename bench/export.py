@@ -150,13 +150,13 @@ def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
     exact = all(x.returncode == 0 and x.lines == x.unique == expected for xs in runs.values() for x in xs)
     ratio = serial / parallel
     ctx.add(Row("export", f"{expected:,} tasks, latency {LATENCY_MS} ms: --concurrency 4 >= {SPEEDUP:g}x faster than 1, none lost or repeated",
-                f"{serial:.1f} s vs {parallel:.1f} s = {ratio:.1f}x (median of {repeat}); every run {expected:,} lines, all unique: {exact}",
+                f"{serial:.1f} s vs {parallel:.1f} s = {ratio:.2f}x (median of {repeat}); every run {expected:,} lines, all unique: {exact}",
                 ratio >= SPEEDUP and exact,
                 f"closetask archive --assignee all --jsonl --concurrency 4 (vs 1), sandbox serve --latency {LATENCY_MS}"))  # fmt: skip
     one, four = (median(bare[c]) for c in (1, 4))
     say(f"  the same pages read by a bare httpx loop (no CLI start-up, no JSONL), 1 vs 4 at a time: {one:.1f} s vs {four:.1f} s = {one / four:.1f}x")
     ctx.add(Row("export", f"{expected:,} tasks, latency {LATENCY_MS} ms: the ceiling this server sets (a bare httpx loop, same pages, 1 vs 4 at a time)",
-                f"{one:.1f} s vs {four:.1f} s = {one / four:.1f}x (median of {repeat})", None,
+                f"{one:.1f} s vs {four:.1f} s = {one / four:.2f}x (median of {repeat})", None,
                 "bench/export.py _bare_read: GET the same URL at every _skip, json-decode, count"))  # fmt: skip
 
 
