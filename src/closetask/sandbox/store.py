@@ -256,7 +256,7 @@ class Store:
         )
         self._db.execute("PRAGMA busy_timeout = 10000")
         if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
         # An existing database is only read here: a read-only command must not queue for
         # the write lock behind another process's bulk update.
@@ -268,6 +268,23 @@ class Store:
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL. SQLite answers "database is locked" at once, without
+        the busy timeout, when another connection holds the file while the mode changes (a
+        process creating the schema at the same moment): wait and retry, up to 10 s."""
+        import time
+
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def close(self) -> None:
         with self._lock:
