@@ -46,7 +46,7 @@ IdOpt = Annotated[
 # rate limits; the first page still goes alone, so a small selection costs one GET.
 SELECT_CONCURRENCY = 4
 # The PUTs go two at a time: one chunk's round trip hides behind the other's (100 chunks at
-# 20 ms latency: 3.0 s one at a time, 1.6 s two at a time). More would mostly add chunks
+# 20 ms latency: 3.0 s one at a time, 1.9 s two at a time). More would mostly add chunks
 # in flight when Ctrl-C comes, and load on Close's bulk endpoint. --concurrency 1 (or a
 # profile's concurrency 1) sends them one at a time.
 WRITE_CONCURRENCY = 2
@@ -87,8 +87,8 @@ def bulk(
     time (--concurrency 1: one at a time). A filter is required (--all for everything the
     defaults select); more than --max matches change nothing. Exit 3: some chunk failed,
     rerun the same command to finish. Exit 130: stopped by Ctrl-C or SIGTERM after the
-    chunks in flight. Exit 1: another bulk of this profile is
-    running. `closetask undo` reverts a bulk.
+    chunks in flight. Exit 1: another bulk of this profile is running. `closetask undo`
+    reverts a bulk.
 
     Example: closetask bulk --before -14d --type email_followup --complete --yes
     """
