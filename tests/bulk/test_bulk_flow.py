@@ -58,6 +58,23 @@ def test_terminal_no_at_the_prompt_changes_nothing(cli, api, terminal, state):
 # --- signals --------------------------------------------------------------------------
 
 
+def signal_at_second_put(api, *signums: int) -> list:
+    """Record the PUTs the fake receives; when the second arrives, send this process
+    `signums` (one signal, or two in a row for "stop at once"). Returns the record."""
+    puts: list = []
+
+    def hook(sent):
+        if sent.method == "PUT":
+            puts.append(sent)
+            if len(puts) == 2:
+                for signum in signums:
+                    os.kill(os.getpid(), signum)
+        return None
+
+    api.hook = hook
+    return puts
+
+
 def senders_done() -> None:
     """Wait for the threads that carry the PUTs of a pipelined bulk: after a second signal
     the run returns at once, and a chunk it recorded as unknown may still be landing."""
@@ -74,16 +91,7 @@ def test_a_signal_stops_after_the_chunk_in_flight(cli, api, state, signum):
     """One chunk at a time (--concurrency 1): the signal comes during chunk 2, which
     finishes; chunks 3 and 4 are never sent."""
     stale(api, 350)
-    puts = []
-
-    def hook(sent):
-        if sent.method == "PUT":
-            puts.append(sent)
-            if len(puts) == 2:
-                os.kill(os.getpid(), signum)  # arrives while chunk 2 is in flight
-        return None
-
-    api.hook = hook
+    puts = signal_at_second_put(api, signum)  # arrives while chunk 2 is in flight
     before = signal.getsignal(signum)
     result = cli("bulk", "--all", "--complete", "--yes", "--json", "--concurrency", "1")
     assert result.exit_code == 130
@@ -112,16 +120,7 @@ def test_a_signal_lets_both_chunks_in_flight_finish(cli, api, state, signum):
     comes while chunk 2 is out. Every chunk that was sent finishes and is recorded as sent;
     the fourth never leaves."""
     stale(api, 450)
-    puts = []
-
-    def hook(sent):
-        if sent.method == "PUT":
-            puts.append(sent)
-            if len(puts) == 2:
-                os.kill(os.getpid(), signum)
-        return None
-
-    api.hook = hook
+    puts = signal_at_second_put(api, signum)
     result = cli("bulk", "--all", "--complete", "--yes", "--json")
     assert result.exit_code == 130
     sent = len(puts)
@@ -140,17 +139,7 @@ def test_a_second_signal_stops_at_once_and_the_chunk_is_recorded_as_unknown(cli,
     """One chunk at a time: the second signal raises inside chunk 2's request, which never
     reaches the server; the journal keeps chunk 2 as unknown (failed)."""
     stale(api, 350)
-    puts = []
-
-    def hook(sent):
-        if sent.method == "PUT":
-            puts.append(sent)
-            if len(puts) == 2:
-                os.kill(os.getpid(), signal.SIGINT)
-                os.kill(os.getpid(), signal.SIGINT)  # raises here: chunk 2 gets no answer
-        return None
-
-    api.hook = hook
+    puts = signal_at_second_put(api, signal.SIGINT, signal.SIGINT)  # the second raises: chunk 2 gets no answer
     result = cli("bulk", "--all", "--complete", "--yes", "--concurrency", "1")
     assert result.exit_code == 130
     assert len(api.complete_ids()) == 100
@@ -169,17 +158,7 @@ def test_a_second_signal_records_the_chunks_in_flight_as_unknown_and_undo_covers
     apply it; every chunk sent is journaled as sent or unknown, chunk 4 never leaves, and
     undo reverts all of it."""
     wanted = stale(api, 450)
-    puts = []
-
-    def hook(sent):
-        if sent.method == "PUT":
-            puts.append(sent)
-            if len(puts) == 2:
-                os.kill(os.getpid(), signal.SIGINT)
-                os.kill(os.getpid(), signal.SIGINT)
-        return None
-
-    api.hook = hook
+    puts = signal_at_second_put(api, signal.SIGINT, signal.SIGINT)
     result = cli("bulk", "--all", "--complete", "--yes", "--json")
     assert result.exit_code == 130
     senders_done()
