@@ -2,9 +2,9 @@
 
 Pure over a client object with `.paginate()` (core.listing). The flow a run follows:
 
-1. `select()` lists every task the query matches, one listing pass, `_fields` trimmed to what
-   the preview and the before-state need (explicit IDs go in chunks of `id__in`, so a long
-   list never makes a URL too long);
+1. `select_pages()` lists every task the query matches, one listing pass, `_fields` trimmed
+   to what the preview and the before-state need (explicit IDs go in chunks of `id__in`, so a
+   long list never makes a URL too long); `unique_tasks()` keeps each task once;
 2. `BulkPlan.build()` keeps the ones that need the change (the rest are `skipped`);
 3. `plan.requests()` are the bulk PUTs (`id__in` + `_type=all`, at most 100 IDs each) and
    `plan.before()` the journal's before-state, written before the first of them leaves.
@@ -69,11 +69,6 @@ def unique_tasks(pages: Iterable[list[Task]]) -> list[Task]:
             if isinstance(task_id, str) and task_id not in seen:
                 seen[task_id] = task
     return list(seen.values())
-
-
-def select(client: PagingClient, query: TaskQuery, **kwargs: Any) -> list[Task]:
-    """Every task `query` matches, each once (see `select_pages` for the keywords)."""
-    return unique_tasks(select_pages(client, query, **kwargs))
 
 
 @dataclass
