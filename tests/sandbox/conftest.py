@@ -3,7 +3,7 @@ talking to the WSGI app in-process."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -19,22 +19,23 @@ def _no_env_clock(monkeypatch):
     monkeypatch.delenv("CLOSETASK_NOW", raising=False)
 
 
+def _seeded(tasks: int) -> Iterator[Store]:
+    s = Store()
+    reset(s, tasks=tasks, seed=1, now=NOW)
+    yield s
+    s.close()
+
+
 @pytest.fixture
-def store() -> Store:
+def store() -> Iterator[Store]:
     """Demo data: 60 tasks, seed 1, dated around NOW."""
-    s = Store()
-    reset(s, tasks=60, seed=1, now=NOW)
-    yield s
-    s.close()
+    yield from _seeded(60)
 
 
 @pytest.fixture
-def empty_store() -> Store:
+def empty_store() -> Iterator[Store]:
     """The organization, its users and leads, and no tasks."""
-    s = Store()
-    reset(s, tasks=0, seed=1, now=NOW)
-    yield s
-    s.close()
+    yield from _seeded(0)
 
 
 @pytest.fixture
