@@ -339,24 +339,43 @@ def _json_or_none(response: httpx.Response) -> Any:
 
 
 def rate_limit_wait(response: httpx.Response, attempt: int, policy: RetryPolicy) -> float:
-    """How long a 429 asks us to wait, from the newest signal to the oldest (close-api.md)."""
+    """How long a 429 asks us to wait: the first signal present, newest form first.
+
+    Close has announced it five ways (close-api.md, tests/recorded/): `Retry-After`, the
+    `RateLimit: limit=…, remaining=…, reset=…` header, a separate `RateLimit-Reset` header
+    (which Close's own client reads), the older `X-Rate-Limit-Reset`, and `rate_reset` in the
+    body, nested under `error` (deprecated 2024-04) or flat, as a number or a string. A proxy
+    may strip the headers, so the body is read too. Nothing at all: exponential back-off.
+    """
     headers = response.headers
-    wait = _seconds(headers.get("Retry-After"))
-    if wait is None:
-        wait = _ratelimit_reset(headers.get("RateLimit", ""))
-    if wait is None:
-        wait = _seconds(headers.get("X-Rate-Limit-Reset"))
-    if wait is None:
-        try:
-            body = json.loads(response.content or b"null")
-            error = body.get("error") if isinstance(body, dict) else None
-            if isinstance(error, dict):
-                wait = _seconds(error.get("rate_reset"))
-        except (ValueError, AttributeError):
-            pass
-    if wait is None:
+    signals = (
+        lambda: _seconds(headers.get("Retry-After")),
+        lambda: _ratelimit_reset(headers.get("RateLimit", "")),
+        lambda: _seconds(headers.get("RateLimit-Reset")),
+        lambda: _seconds(headers.get("X-Rate-Limit-Reset")),
+        lambda: _body_rate_reset(response),
+    )
+    for signal in signals:
+        wait = signal()
+        if wait is not None:
+            break
+    else:
         wait = policy.default_rate_wait * (2 ** (attempt - 1))
     return max(0.0, min(wait, policy.max_single_wait))
+
+
+def _body_rate_reset(response: httpx.Response) -> float | None:
+    """`rate_reset` of a 429 body: `{"error": {"rate_reset": 0.87}}` or flat `{"rate_reset": "0.59"}`."""
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    nested = body.get("error")
+    if isinstance(nested, dict) and "rate_reset" in nested:
+        return _seconds(nested["rate_reset"])
+    return _seconds(body.get("rate_reset"))
 
 
 def _seconds(value: Any) -> float | None:
@@ -426,6 +445,8 @@ def _close_message(response: httpx.Response) -> tuple[str, dict[str, str]]:
         parts.append(error)
     elif isinstance(error, dict) and error.get("message"):
         parts.append(str(error["message"]))
+    if not parts and isinstance(body.get("message"), str) and body["message"]:
+        parts.append(body["message"])  # the flat 429 body: {"message": "API call count exceeded …", "rate_reset": …}
     errors = body.get("errors")
     if isinstance(errors, list):
         parts.extend(str(e) for e in errors if e)

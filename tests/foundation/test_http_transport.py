@@ -22,6 +22,7 @@ from closetask.errors import (
 from closetask.exitcodes import ExitCode
 
 from fakeclose import basic, respond
+from recorded_close import recorded, recorded_text
 
 KEY = "api_4xQ9sEcReT.zz81kEyTaIl"
 
@@ -126,6 +127,13 @@ def test_x_tz_offset_is_computed_per_request_across_the_switch(fake):
         pytest.param({"RateLimit": "limit=100, remaining=0, reset=2.5", "X-Rate-Limit-Reset": "9"}, b"", 2.5, id="ratelimit-before-old-header"),
         pytest.param({"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "4"}, b"", 4.0, id="x-rate-limit-reset"),
         pytest.param({}, json.dumps({"error": {"message": "API call count exceeded", "rate_reset": 0.87}}).encode(), 0.87, id="body-rate-reset"),
+        pytest.param({"RateLimit-Reset": "1.5"}, b"", 1.5, id="ratelimit-reset-header-alone"),
+        pytest.param({"RateLimit-Reset": "1.5", "X-Rate-Limit-Reset": "9"}, b"", 1.5, id="ratelimit-reset-before-old-header"),
+        pytest.param({}, recorded_text("error_429_closex_rate_limit.json").encode(), 0.595956, id="recorded-flat-body-string"),
+        pytest.param({}, json.dumps({"message": "API call count exceeded", "rate_reset": 1.25}).encode(), 1.25, id="flat-body-number"),
+        pytest.param({}, json.dumps({"error": {"message": "x", "rate_reset": "0.4"}}).encode(), 0.4, id="nested-body-string"),
+        pytest.param({}, json.dumps({"message": "x", "rate_reset": "soon"}).encode(), 2.0, id="flat-body-unparseable-default"),
+        pytest.param({}, json.dumps([{"rate_reset": 1}]).encode(), 2.0, id="body-not-an-object-default"),
         pytest.param({}, b"", 2.0, id="empty-body-default"),
         pytest.param({}, b"<html><body>Too Many Requests</body></html>", 2.0, id="html-body-default"),
         pytest.param({}, b'{"error": {"rate_re', 2.0, id="truncated-json-default"),
@@ -173,6 +181,20 @@ def test_429_that_never_clears_gives_up_after_the_attempts(fake):
     assert info.value.exit_code == ExitCode.NETWORK == 5
     assert info.value.status == 429
     assert "slow down" in info.value.message
+
+
+def test_recorded_flat_429_waits_as_told_and_shows_closes_message(fake):
+    # Close's recorded flat 429 (rate_reset a string) with its headers stripped by a proxy:
+    # two of them cost the 0.6 s each that Close asked for, not 2 s + 4 s of back-off, and
+    # when the retries run out the user reads Close's own message.
+    body = recorded_text("error_429_closex_rate_limit.json").encode()
+    fake.on("GET", "me/", respond(429, content=body))
+    client = fake.client(retry=RetryPolicy(attempts=3))
+    with pytest.raises(RateLimited) as info:
+        client.get("me/")
+    assert fake.sleeps == [pytest.approx(0.595956)] * 2
+    assert recorded("error_429_closex_rate_limit.json")["message"] in info.value.message
+    assert info.value.message == "Close answered 429: API call count exceeded for this period"
 
 
 def test_retries_are_bounded_by_total_wait(fake):
