@@ -73,12 +73,46 @@ def test_a_row_number_past_the_listing_exits_2(cli, api, rows):
     assert api.sent == []
 
 
-@pytest.mark.parametrize("bad", ["task_short", "lead_Acme0123456789abcdefghijk", "hello", "0x3", "2.5", "task_abc!defghijklmnop"])
+@pytest.mark.parametrize("bad", ["task_short", "noti_short", "hello", "0x3", "2.5", "task_abc!defghijklmnop", "notification_abcdefghijklmnop"])
 def test_malformed_refs_exit_2_saying_what_was_expected(cli, api, bad):
     result = cli("done", tid(1), bad)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: invalid task REF {bad!r}: expected a row number from the last listing (3), a task ID")
+    assert result.stderr == (
+        f"error: invalid task REF {bad!r}: expected a row number from the last listing (3), "
+        "a task ID (task_... or noti_...), or a Close address containing one\n"
+    )
     assert api.sent == []
+
+
+LEAD = "lead_MH9KHM5OqPHgTyGj5liiN3LTPIyuGBqzBS4uzkTtpeN"
+
+
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        (LEAD, f"{LEAD} is a lead ID, not a task: pass a task ID (task_... or noti_...) or a row number; to list its tasks: closetask inbox --lead {LEAD}"),
+        ("user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg", "user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg is a user ID, not a task: pass a task ID (task_... or noti_...) or a row number; to list their tasks: closetask inbox --assignee user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg"),
+        ("acti_wK6I4m4SqRMvvm0VHR8DhdUL35HRfjIlBkrMVCKWNaU", "acti_wK6I4m4SqRMvvm0VHR8DhdUL35HRfjIlBkrMVCKWNaU is an activity ID (an email, a call, or a completed task's completion record), not a task: pass a task ID (task_... or noti_...) or a row number"),
+        ("oppo_1TfmaSLuECcdSQIBnjUOBj1gAXdyrp4SFaogvcEmtbk", "oppo_1TfmaSLuECcdSQIBnjUOBj1gAXdyrp4SFaogvcEmtbk is an opportunity ID, not a task: pass a task ID (task_... or noti_...) or a row number; its tasks are opportunity_due tasks: closetask inbox --type opportunity_due --assignee all"),
+        (f"https://app.close.com/lead/{LEAD}/", f"'https://app.close.com/lead/{LEAD}/' is a lead's address with no task in it: pass a task ID (task_... or noti_...) or a row number; to list the lead's tasks: closetask inbox --lead {LEAD}"),
+        (f"https://app.close.com/lead/{LEAD}/#task={tid(1)}&task={tid(2)}", f"'https://app.close.com/lead/{LEAD}/#task={tid(1)}&task={tid(2)}' names 2 tasks; pass one REF per task"),
+    ],
+)
+def test_an_id_of_another_kind_says_what_it_is_and_what_to_pass(cli, api, bad, says):
+    result = cli("done", tid(1), bad)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"error: {says}\n")
+    assert api.sent == []
+
+
+NOTI = "noti_3I4QaKqYel0nzGyKT8mpDKy4q2KKu4IuIZZ3Gb7gs4x"
+
+
+@pytest.mark.parametrize(
+    "ref", [NOTI, f"  {NOTI}\t", f"https://app.close.com/lead/{LEAD}/#task={NOTI}", f"https://app.close.com/inbox/{NOTI}/"]
+)
+def test_system_task_ids_and_addresses_resolve(ref):
+    assert parse_task_refs(split_refs([ref], None), ROWS) == [NOTI]
+    assert parse_task_refs(split_refs(["-"], f"{ref}\n{tid(1)}\n"), ROWS) == [NOTI, tid(1)]
 
 
 def test_a_missing_ref_or_an_option_like_ref_is_a_usage_error(cli, api):
@@ -92,7 +126,7 @@ def test_a_missing_ref_or_an_option_like_ref_is_a_usage_error(cli, api):
 # --- property: REF parsing never sends garbage -----------------------------------------
 
 _alnum = st.text(string.ascii_letters + string.digits, min_size=10, max_size=40)
-task_ids = _alnum.map(lambda s: "task_" + s)
+task_ids = st.tuples(st.sampled_from(["task_", "noti_"]), _alnum).map("".join)
 ROWS = RowRefs(tuple(f"task_Row{n:03d}abcdefghijkl" for n in range(1, 31)), "inbox")
 
 
@@ -129,7 +163,7 @@ def test_any_text_is_either_a_task_id_or_a_usage_error(text):
         assert "\n" not in exc.message
         return
     for task_id in ids:
-        assert task_id.startswith("task_") and task_id.isascii()
+        assert task_id[:5] in ("task_", "noti_") and task_id.isascii()
         assert task_id[5:].isalnum()
 
 

@@ -16,13 +16,13 @@ RefsArg = Annotated[
     list[str],
     typer.Argument(
         metavar="REF...",
-        help="Row numbers from the last listing, task IDs, Close addresses, or - to read them from stdin.",
+        help="Row numbers from the last listing, task IDs (task_..., noti_...), Close addresses, or - to read them from stdin.",
         show_default=False,
     ),
 ]
 RefArg = Annotated[
     str,
-    typer.Argument(metavar="REF", help="A row number from the last listing, a task ID, or a Close address.", show_default=False),
+    typer.Argument(metavar="REF", help="A row number from the last listing, a task ID (task_..., noti_...), or a Close address.", show_default=False),
 ]
 
 

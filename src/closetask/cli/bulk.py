@@ -35,7 +35,7 @@ IdOpt = Annotated[
     typer.Option(
         "--id",
         metavar="REF",
-        help="Only this task (repeatable): a task ID, a Close address, a row number, or - for IDs on stdin. Widens --assignee to all unless given.",
+        help="Only this task (repeatable): a task ID (task_..., noti_...), a Close address, a row number, or - for IDs on stdin. Widens --assignee to all unless given.",
         show_default=False,
     ),
 ]

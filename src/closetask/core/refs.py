@@ -1,8 +1,13 @@
 """REFs: how people name tasks and leads on the command line.
 
-A task REF is a row number from the profile's last table listing (`3`), a full task ID
-(`task_...`), or a Close web address that contains one. A lead REF is a lead ID or a
-Close lead address (`https://app.close.com/lead/lead_.../`).
+A task REF is a row number from the profile's last table listing (`3`), a full task ID,
+or a Close web address that contains one. Close hands out two kinds of task ID: `task_...`
+for lead tasks and `noti_...` for the system types (email follow-ups, calls, opportunities:
+"notifications" inside Close; tests/recorded/). A lead REF is a lead ID or a Close lead
+address (`https://app.close.com/lead/lead_.../`).
+
+An ID of another kind of object (a lead, a user, an activity...) is refused with a message
+that says what it is and what to pass instead: pasted IDs are the commonest slip.
 """
 
 from __future__ import annotations
@@ -18,11 +23,24 @@ from closetask.errors import UsageError
 
 # IDs are a prefix plus base62: 43 characters in older IDs, 22 in newer ones (close-api.md).
 _ID = r"[A-Za-z0-9]{10,64}"
-TASK_ID = re.compile(rf"^task_{_ID}$")
+TASK_PREFIXES = ("task", "noti")
+TASK_ID = re.compile(rf"^(?:task|noti)_{_ID}$")
 LEAD_ID = re.compile(rf"^lead_{_ID}$")
-_TASK_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9_])(task_{_ID})(?![A-Za-z0-9])")
+_TASK_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9_])((?:task|noti)_{_ID})(?![A-Za-z0-9])")
 _LEAD_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9_])(lead_{_ID})(?![A-Za-z0-9])")
-TASK_REF_FORMS = "a row number from the last listing (3), a task ID (task_...), or a Close address containing one"
+_ANY_ID = re.compile(rf"^([a-z]{{2,8}})_{_ID}$")
+TASK_REF_FORMS = (
+    "a row number from the last listing (3), a task ID (task_... or noti_...), or a Close address containing one"
+)
+# Other objects' IDs people paste, and what to pass instead (close-api.md's prefixes).
+_NOT_A_TASK = {
+    "lead": ("a lead ID", "to list its tasks: closetask inbox --lead {id}"),
+    "user": ("a user ID", "to list their tasks: closetask inbox --assignee {id}"),
+    "acti": ("an activity ID (an email, a call, or a completed task's completion record)", None),
+    "oppo": ("an opportunity ID", "its tasks are opportunity_due tasks: closetask inbox --type opportunity_due --assignee all"),
+    "cont": ("a contact ID", None),
+    "orga": ("an organization ID", None),
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,22 @@ def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
     found = _TASK_IN_TEXT.findall(text) if "/" in text else []
     if len(found) == 1:
         return found[0]
-    raise UsageError(f"invalid task REF {ref!r}: expected {TASK_REF_FORMS}")
+    raise UsageError(_not_a_task(ref, text, found))
+
+
+def _not_a_task(ref: str, text: str, found: list[str]) -> str:
+    """The one-line refusal of a REF: what it looks like, and what to pass instead."""
+    if len(found) > 1:
+        return f"{ref!r} names {len(found)} tasks; pass one REF per task"
+    other = _ANY_ID.match(text)
+    if other and other.group(1) in _NOT_A_TASK:
+        what, instead = _NOT_A_TASK[other.group(1)]
+        tail = f"; {instead.format(id=text)}" if instead else ""
+        return f"{text} is {what}, not a task: pass a task ID (task_... or noti_...) or a row number{tail}"
+    lead = _LEAD_IN_TEXT.search(text) if "/" in text else None
+    if lead:
+        return f"{ref!r} is a lead's address with no task in it: pass a task ID (task_... or noti_...) or a row number; to list the lead's tasks: closetask inbox --lead {lead.group(1)}"
+    return f"invalid task REF {ref!r}: expected {TASK_REF_FORMS}"
 
 
 def parse_task_refs(refs: Sequence[str], rows: RowRefs | None) -> list[str]:
