@@ -106,7 +106,7 @@ def test_odd_task_objects_render_without_crashing(task, tz):
     assert isinstance(task_label(task), str)
 
 
-@pytest.mark.parametrize("kind", ["incoming_email", "email_followup", "missed_call", "answered_detached_call", "voicemail", "opportunity_due", "incoming_sms", "brand_new_type"])
+@pytest.mark.parametrize("kind", ["incoming_email", "email_followup", "missed_call", "answered_detached_call", "voicemail", "opportunity_due", "incoming_sms", "outgoing_call", "brand_new_type"])
 def test_every_type_renders(kind):
     lines = detail_lines(make_task(5, _type=kind), PST)
     assert f"Type         {kind}" in lines

@@ -51,6 +51,7 @@ def test_x_tz_offset_is_sent(cli, fake, monkeypatch):
         (["archive", "--order", "date"], {"view": "archive", "_order_by": "date"}, []),
         (["inbox", "--order", "-created"], {"_order_by": "-date_created"}, []),
         (["inbox", "--type", "lead"], {"_type": "lead"}, []),
+        (["inbox", "--type", "outgoing_call"], {"_type": "outgoing_call"}, []),
         (["inbox", "-t", "missed_call,voicemail", "-t", "incoming_sms"],
          {"_type__in": "missed_call,voicemail,incoming_sms"}, ["_type"]),
         (["inbox", "-t", "voicemail", "-t", "all"], {}, []),

@@ -77,17 +77,19 @@ def test_parse_types_lists_the_valid_names():
         parse_types(["calls"])
     assert err.value.message == (
         "unknown task type 'calls': use all or one or more of lead, incoming_email, email_followup, "
-        "missed_call, answered_detached_call, voicemail, opportunity_due, incoming_sms"
+        "missed_call, answered_detached_call, voicemail, opportunity_due, incoming_sms, outgoing_call"
     )
 
 
-def test_client_and_sandbox_know_the_same_eight_types():
-    """The sandbox stands alone with its own list; both must be the seed page's eight."""
+def test_client_and_sandbox_know_the_same_nine_types():
+    """The sandbox stands alone with its own list; both must be the seed page's eight and
+    outgoing_call (Close's newer docs)."""
     from closetask.core.task_types import TASK_TYPES
     from closetask.sandbox.model import TASK_TYPES as SANDBOX_TYPES
 
     assert TASK_TYPES == SANDBOX_TYPES
-    assert len(set(TASK_TYPES)) == 8
+    assert len(set(TASK_TYPES)) == 9
+    assert TASK_TYPES[-1] == "outgoing_call"
 
 
 def test_parse_order_and_fields():
@@ -118,6 +120,8 @@ def test_parse_order_and_fields():
         ({"_type": "opportunity_due", "opportunity_value": 5050, "opportunity_value_currency": "CHF"}, "50.50 CHF"),
         ({"_type": "opportunity_due", "opportunity_value_formatted": "€9k"}, "€9k"),
         ({"_type": "incoming_sms", "remote_phone": "+1212", "text": "On my way"}, "+1212 · On my way"),
+        ({"_type": "outgoing_call", "phone": "+1415", "phone_formatted": "+1 415", "text": "Call back re: demo"}, "+1 415 · Call back re: demo"),
+        ({"_type": "outgoing_call"}, ""),
         ({"_type": "something_new", "subject": "New"}, "New"),
         ({"_type": None}, ""),
         ({}, ""),

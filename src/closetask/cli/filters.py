@@ -28,7 +28,7 @@ TypeOpt = Annotated[
         help=(
             "Task types: repeat or comma-separate (-t missed_call,voicemail). lead, incoming_email, "
             "email_followup, missed_call, answered_detached_call, voicemail, opportunity_due, "
-            "incoming_sms, or all (the default)."
+            "incoming_sms, outgoing_call, or all (the default)."
         ),
         autocompletion=opt.complete_types,
         show_default=False,

@@ -1,4 +1,5 @@
-"""The eight task types of Close's Tasks API (seed page), in the page's order.
+"""Close's task types: the seed page's eight, in its order, then `outgoing_call`, which
+Close's newer docs let clients create (close-api.md; no recording shows its shape).
 
 Its own module, importing nothing, so that shell completion can offer the names without
 loading the query code.
@@ -13,4 +14,5 @@ TASK_TYPES = (
     "voicemail",
     "opportunity_due",
     "incoming_sms",
+    "outgoing_call",
 )

@@ -2,7 +2,8 @@
 
 lead: its text; incoming_email / email_followup: the subject; missed_call /
 answered_detached_call: the phone number; voicemail: number and duration (`0:42`);
-opportunity_due: value and note; incoming_sms: the number and the text.
+opportunity_due: value and note; incoming_sms: the number and the text; outgoing_call:
+the number to call and its text.
 
 Task objects come from a server: any field may be missing, null, or of an odd type, and
 unknown types exist. Nothing here raises on such input; it shows what it can.
@@ -24,6 +25,7 @@ TYPE_LABELS = {
     "voicemail": "Voicemail",
     "opportunity_due": "Opportunity",
     "incoming_sms": "SMS",
+    "outgoing_call": "Outgoing call",
 }
 
 _SPACE_RE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
@@ -84,6 +86,8 @@ def summary(task: Mapping[str, Any]) -> str:
         return _join(money(task), field(task, "opportunity_note"))
     if kind == "incoming_sms":
         return _join(_phone(task, "remote_phone"), field(task, "text"))
+    if kind == "outgoing_call":  # no recording: the number to call and any text it carries
+        return _join(_phone(task, "phone"), field(task, "text", "subject"))
     # An unknown type: whatever descriptive field it has.
     return field(task, "text", "subject", "body_preview")
 

@@ -42,6 +42,7 @@ TYPE_STYLES = {
     "voicemail": "yellow",
     "opportunity_due": "bold green",
     "incoming_sms": "bright_blue",
+    "outgoing_call": "bright_green",
 }
 _GAP = 2  # spaces between columns: padding (0, 1) on each side, none at the edges
 

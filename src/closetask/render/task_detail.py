@@ -43,6 +43,7 @@ TYPE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("remote_phone_formatted", "From"), ("remote_phone", "From (raw)"), ("local_phone", "To"),
         ("attachments", "Attachments"),
     ),
+    "outgoing_call": (("phone_formatted", "Phone"), ("phone", "Phone (raw)")),
 }  # fmt: skip
 
 # Shown in the common block, or folded into another line (names next to their IDs).

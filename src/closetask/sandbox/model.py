@@ -29,6 +29,8 @@ OBJECT_TYPES = {
     "voicemail": "call",
     "opportunity_due": "opportunity",
     "incoming_sms": "sms",
+    # Close's newer docs; no recording shows its shape, so the sandbox filters by it and seeds none.
+    "outgoing_call": "call",
 }
 TASK_TYPES = tuple(OBJECT_TYPES)
 _CALL = ("phone", "phone_formatted", "local_phone", "phone_number_description")
@@ -52,6 +54,7 @@ TYPE_FIELDS = {
         "text",
         "attachments",
     ),
+    "outgoing_call": ("phone", "phone_formatted", "text"),
 }
 # Key order of a rendered task, as in the real 2018 object of close-api.md; the per-type
 # fields go after contact_name, and anything else stored (newer fields) goes last.
