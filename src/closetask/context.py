@@ -39,6 +39,7 @@ class AppContext:
     _out: Console | None = None
     _err: Console | None = None
     _now: datetime | None = None
+    _users_fetched: bool = False  # GET /user/ ran in this process: a second one would tell nothing new
 
     # --- settings, clock ---------------------------------------------------------------
 
@@ -178,23 +179,31 @@ class AppContext:
         key = self.settings.api_key or ("sandbox" if self.settings.sandbox else "")
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    def cached(self, name: str, fetch: Any) -> Any:
-        """Return the cached value `name` for this profile and key, fetching it once."""
+    def cached(self, name: str, fetch: Any, *, fresh: bool = False) -> Any:
+        """Return the cached value `name` for this profile and key, fetching it once
+        (or again, with `fresh`)."""
         import json
 
-        path = self.state_path(f"{name}.json")
-        fingerprint = self.key_fingerprint()
+        value = None if fresh else self.peek(name)
+        if value is None:
+            value = fetch()
+            from closetask.config import write_atomic
+
+            path = self.state_path(f"{name}.json")
+            write_atomic(path, json.dumps({"key": self.key_fingerprint(), "value": value}))
+        return value
+
+    def peek(self, name: str) -> Any:
+        """The cached value `name` for this profile and key, or None: never a request."""
+        import json
+
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            if stored.get("key") == fingerprint:
+            stored = json.loads(self.state_path(f"{name}.json").read_text(encoding="utf-8"))
+            if stored.get("key") == self.key_fingerprint():
                 return stored["value"]
         except (OSError, ValueError, KeyError, AttributeError):
             pass
-        value = fetch()
-        from closetask.config import write_atomic
-
-        write_atomic(path, json.dumps({"key": fingerprint, "value": value}))
-        return value
+        return None
 
     def me(self) -> dict[str, Any]:
         """The key's user: from the profile's cached id/email, else GET /me/ (cached)."""
@@ -203,11 +212,15 @@ class AppContext:
             return {"id": settings.user_id, "email": settings.user_email}
         return self.cached("me", lambda: _slim_me(self.client().get("me/")))
 
-    def users(self) -> list[dict[str, Any]]:
-        """The organization's users (GET /user/, every page), cached per profile and key."""
+    def users(self, *, fresh: bool = False) -> list[dict[str, Any]]:
+        """The organization's users (GET /user/, every page), cached per profile and key.
+
+        `organizations` is kept: `[]` marks someone who left, who must not be given tasks.
+        """
 
         def fetch() -> list[dict[str, Any]]:
-            keep = ("id", "email", "first_name", "last_name")
+            self._users_fetched = True
+            keep = ("id", "email", "first_name", "last_name", "organizations")
             return [
                 {k: u.get(k) for k in keep}
                 for page in self.client().paginate("user/")
@@ -215,15 +228,29 @@ class AppContext:
                 if isinstance(u, dict)
             ]
 
-        return self.cached("users", fetch)
+        return self.cached("users", fetch, fresh=fresh)
 
-    def resolve_user(self, who: str, *, allow_all: bool = False) -> str | None:
-        """`me` / `all` / email / user ID -> user ID (None for all); GET /user/ only for emails."""
+    def resolve_user(self, who: str, *, allow_all: bool = False, assigning: bool = False) -> str | None:
+        """`me` / `all` / email / user ID -> user ID (None for all).
+
+        GET /user/ only for an email; a user ID given tasks (`assigning`) is checked against
+        the users cache if there is one, to refuse someone who left, at no request's cost.
+        An email the cache does not know is looked up once more, fresh: a colleague who
+        joined after the cache was filled is found, not refused.
+        """
         from closetask.core.users import needs_user_list, resolve_user
 
-        users = self.users() if needs_user_list(who) else []
-        me = self.me() if who.strip().lower() == "me" else {"id": ""}
-        return resolve_user(who, me=me, users=users, allow_all=allow_all)
+        text = who.strip()
+        if needs_user_list(text):
+            users = self.users()
+        else:
+            users = (self.peek("users") or []) if assigning else []
+        if needs_user_list(text) and not self._users_fetched and not any(
+            str(u.get("email") or "").lower() == text.lower() for u in users
+        ):
+            users = self.users(fresh=True)
+        me = self.me() if text.lower() == "me" else {"id": ""}
+        return resolve_user(who, me=me, users=users, allow_all=allow_all, assigning=assigning)
 
 
 def _slim_me(me: Any) -> dict[str, Any]:

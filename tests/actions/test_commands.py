@@ -152,6 +152,66 @@ def test_reassign_unknown_email_exits_2_listing_close_matches(cli, api):
     assert api.changes() == []
 
 
+GONE_ID = "user_B1PY189hFoz2JxCdJL69cAAYffIcQZlV8mI7rhf8P1L"
+
+
+@pytest.fixture
+def with_a_user_who_left(monkeypatch):
+    """Real Close keeps people who left in GET /user/ with `organizations: []`
+    (tests/recorded/users_list_closex_2017.json has five)."""
+    import fake_close
+    from recorded_close import recorded
+
+    gone = next(u for u in recorded("users_list_closex_2017.json")["data"] if u["id"] == GONE_ID)
+    assert gone["organizations"] == []
+    active = [{**u, "organizations": ["orga_1"]} for u in fake_close.USERS]
+    monkeypatch.setattr(fake_close, "USERS", [*active, gone])
+    return gone
+
+
+@pytest.mark.parametrize("command", [("reassign", "1", "--to"), ("add", "Call", "--lead", LEAD_ID, "--assign-to")])
+def test_giving_tasks_to_someone_who_left_exits_2_saying_why(cli, api, with_a_user_who_left, command):
+    cli("inbox")
+    result = cli(*command, with_a_user_who_left["email"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: ben.miller@nested.com is no longer in an organization (Close lists none for them): "
+        "assign the tasks to a current user\n"
+    )
+    assert api.changes() == []
+
+
+def test_someone_who_left_is_refused_by_user_id_once_the_cache_knows_them(cli, api, with_a_user_who_left):
+    assert cli("reassign", tid(1), "--to", "jane@example.com").exit_code == 0  # fills the users cache
+    result = cli("reassign", tid(1), "--to", GONE_ID)
+    assert result.exit_code == 2 and "no longer in an organization" in result.stderr
+    result = cli("bulk", "--id", tid(2), "--assign-to", GONE_ID, "--yes")
+    assert result.exit_code == 2 and "no longer in an organization" in result.stderr
+    assert api.tasks[tid(1)]["assigned_to"] == JANE_ID and api.tasks[tid(2)]["assigned_to"] != GONE_ID
+
+
+def test_the_tasks_of_someone_who_left_can_still_be_listed(cli, api, with_a_user_who_left):
+    api.tasks[tid(3)]["assigned_to"] = GONE_ID
+    result = cli("inbox", "--assignee", with_a_user_who_left["email"], "--ids")
+    assert result.exit_code == 0, result.stderr
+    assert api.sent[-1].params.get("assigned_to") == GONE_ID
+
+
+def test_a_colleague_who_joined_after_the_cache_was_filled_is_found(cli, api, monkeypatch):
+    import fake_close
+
+    assert cli("reassign", tid(1), "--to", "jane@example.com").exit_code == 0
+    new = {"id": "user_NewHire0123456789abcdefghij", "email": "new@example.com", "first_name": "Nia", "last_name": "New", "organizations": ["orga_1"]}
+    monkeypatch.setattr(fake_close, "USERS", [*fake_close.USERS, new])
+    result = cli("reassign", tid(1), "--to", "new@example.com")
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[tid(1)]["assigned_to"] == new["id"]
+    assert api.lines("GET").count("GET user/?_skip=0&_limit=100") == 2
+    # and the refreshed cache serves the next lookup without a request
+    assert cli("reassign", tid(2), "--to", "new@example.com").exit_code == 0
+    assert api.lines("GET").count("GET user/?_skip=0&_limit=100") == 2
+
+
 def test_reassign_needs_to(cli, api):
     result = cli("reassign", tid(1))
     assert result.exit_code == 2

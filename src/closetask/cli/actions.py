@@ -54,7 +54,7 @@ def add(
     if date is not None:
         body["date"] = _when(app, date)
     if assign_to is not None:
-        body["assigned_to"] = app.resolve_user(assign_to)
+        body["assigned_to"] = app.resolve_user(assign_to, assigning=True)
     request = PlannedRequest("POST", "task/", body=body)
     if dry_run:
         tc.print_requests(app, [request])
@@ -127,7 +127,7 @@ def reassign(
 
     app = tc.app_context(ctx)
     ids = tc.task_ids(app, refs)
-    user_id = app.resolve_user(to)
+    user_id = app.resolve_user(to, assigning=True)
     tc.run_update(
         ctx, command=tc.command_line("reassign", refs, "--to", to), ids=ids, fields={"assigned_to": user_id},
         message=lambda n: f"Reassigned {tc.plural(n)} to {to}", already=f"already assigned to {to}",

@@ -200,7 +200,7 @@ def _resolve(app: Any, o: dict[str, Any], checked: dict[str, Any]) -> tuple[Any,
     if o["complete"] or o["reopen"]:
         changes["is_complete"] = bool(o["complete"])
     if o["assign_to"] is not None:
-        changes["assigned_to"] = app.resolve_user(o["assign_to"])
+        changes["assigned_to"] = app.resolve_user(o["assign_to"], assigning=True)
         labels["assignee"] = o["assign_to"]
     if checked["date"] is not None:
         from closetask.render.task_detail import when_text

@@ -17,8 +17,30 @@ def needs_user_list(who: str) -> bool:
     return "@" in who
 
 
-def resolve_user(who: str, *, me: Mapping[str, Any], users: Sequence[Mapping[str, Any]] = (), allow_all: bool = False) -> str | None:
-    """Return a user ID (None for `all`), or raise UsageError listing close matches."""
+def resolve_user(
+    who: str,
+    *,
+    me: Mapping[str, Any],
+    users: Sequence[Mapping[str, Any]] = (),
+    allow_all: bool = False,
+    assigning: bool = False,
+) -> str | None:
+    """Return a user ID (None for `all`), or raise UsageError listing close matches.
+
+    With `assigning`, refuse a user whose `organizations` is `[]`: Close keeps people who
+    left an organization in GET /user/ with no organizations, and a task given to them is
+    seen by nobody. (Filters still take them: their old tasks are worth finding.)
+    """
+    user_id = _resolve(who, me=me, users=users, allow_all=allow_all)
+    if assigning and user_id is not None:
+        left = next((u for u in users if u.get("id") == user_id and u.get("organizations") == []), None)
+        if left is not None:
+            name = left.get("email") or user_id
+            raise UsageError(f"{name} is no longer in an organization (Close lists none for them): assign the tasks to a current user")
+    return user_id
+
+
+def _resolve(who: str, *, me: Mapping[str, Any], users: Sequence[Mapping[str, Any]], allow_all: bool) -> str | None:
     text = who.strip()
     lowered = text.lower()
     if lowered == "me":
