@@ -132,7 +132,7 @@ class FakeTaskApi:
             return httpx.Response(200, json={"data": USERS, "has_more": False})
         if s.path == "task/":
             return {"GET": self.list, "PUT": self.bulk_put, "POST": self.create}[s.method](s)
-        if s.path.startswith("task/task_"):
+        if s.path.startswith(("task/task_", "task/noti_")):
             task_id = s.path.split("/")[1]
             if task_id not in self.tasks:
                 return httpx.Response(404, json={"error": "Empty query: Task matching query does not exist."})

@@ -264,6 +264,24 @@ def test_edit_text_of_a_call_task_is_refused_with_exit_2(cli, api, journal_path)
     assert not journal_path.exists()
 
 
+NOTI = "noti_" + "E" * 43
+
+
+def test_edit_text_dry_run_refuses_a_noti_task_as_the_real_run_does(cli, api, journal_path):
+    api.add(make_task(7, id=NOTI, _type="email_followup", text=None))
+    dry = cli("edit", NOTI, "--text", "Call back", "--dry-run")
+    assert dry.exit_code == 2
+    assert dry.stderr == f"error: only lead tasks have text that can be changed; {NOTI} is a system task (--date works)\n"
+    assert dry.stdout == "" and api.sent == []
+    real = cli("edit", NOTI, "--text", "Call back")
+    assert real.exit_code == 2
+    assert real.stderr == "error: only lead tasks have text that can be changed; this is an email_followup task (--date works)\n"
+    assert api.changes() == [] and not journal_path.exists()
+    # --date is allowed on system tasks, dry or not
+    moved = cli("edit", NOTI, "--date", "tomorrow", "--dry-run")
+    assert moved.exit_code == 0 and moved.stdout == f'PUT /api/v1/task/{NOTI}/ {{"date": "2026-11-29"}}\n'
+
+
 def test_edit_date_of_a_call_task_works(cli, api):
     assert cli("edit", tid(6), "--date", "tomorrow").exit_code == 0
     assert api.sent[-1].line() == f"PUT task/{tid(6)}/"

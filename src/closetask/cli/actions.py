@@ -176,6 +176,7 @@ def edit(
     Example: closetask edit 3 --text "Call about the renewal" --date "mon 9am"
     """
     from closetask.cli import task_changes as tc
+    from closetask.core.refs import is_system_task
     from closetask.errors import UsageError
 
     app = tc.app_context(ctx)
@@ -195,7 +196,12 @@ def edit(
     def lead_only(tasks: dict) -> None:
         kind = tasks[ids[0]].get("_type")
         if "text" in fields and kind != "lead":
-            raise UsageError(f"only lead tasks have text that can be changed; this is a {kind} task (--date works)")
+            article = "an" if str(kind)[:1] in ("a", "e", "i", "o", "u") else "a"
+            raise UsageError(f"only lead tasks have text that can be changed; this is {article} {kind} task (--date works)")
+
+    # A dry run sends nothing, so it cannot read the type; a noti_ ID tells it anyway.
+    if dry_run and "text" in fields and is_system_task(ids[0]):
+        raise UsageError(f"only lead tasks have text that can be changed; {ids[0]} is a system task (--date works)")
 
     tc.run_update(
         ctx, command=tc.command_line("edit", ref, *(("--text", text) if text is not None else ()),

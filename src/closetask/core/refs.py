@@ -43,6 +43,12 @@ _NOT_A_TASK = {
 }
 
 
+def is_system_task(task_id: str) -> bool:
+    """True for a `noti_` ID: a system task (only lead tasks have `task_` IDs), known
+    without a request. A `task_` ID proves nothing: only the task's `_type` does."""
+    return task_id.startswith("noti_")
+
+
 @dataclass(frozen=True)
 class RowRefs:
     """Row number -> task ID, as shown by the profile's last table listing."""
