@@ -110,7 +110,16 @@ def duration(seconds: object) -> str:
 
 
 def money(task: Mapping[str, Any]) -> str:
-    """Close's formatted value, else the value (in cents, as Close stores it) with its currency."""
+    """Close's formatted value, else the value (in cents, as Close stores it) with its
+    currency; a recurring value says so ("$500 monthly"), as Close's own screens do."""
+    amount = _amount(task)
+    period = field(task, "opportunity_value_period")
+    if amount and period and period != "one_time":
+        return f"{amount} {period.replace('_', ' ')}"
+    return amount
+
+
+def _amount(task: Mapping[str, Any]) -> str:
     formatted = field(task, "opportunity_value_formatted")
     if formatted:
         return formatted

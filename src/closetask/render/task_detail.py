@@ -37,7 +37,7 @@ TYPE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "opportunity_due": (
         ("opportunity_value_formatted", "Value"), ("opportunity_value", "Value (raw)"),
-        ("opportunity_value_currency", "Currency"), ("opportunity_note", "Note"),
+        ("opportunity_value_period", "Period"), ("opportunity_value_currency", "Currency"), ("opportunity_note", "Note"),
     ),
     "incoming_sms": (
         ("remote_phone_formatted", "From"), ("remote_phone", "From (raw)"), ("local_phone", "To"),
