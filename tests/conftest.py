@@ -130,3 +130,14 @@ def run(tmp_path):
 
     _run.home = user_home  # type: ignore[attr-defined]
     return _run
+
+
+# Fixtures that start a process or a server: a test using one is an end-to-end test, so that
+# `pytest -m "not e2e"` stays the quick loop without anyone remembering to mark it.
+_E2E_FIXTURES = {"run", "sandbox_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

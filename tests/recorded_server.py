@@ -88,7 +88,7 @@ def serve_recorded() -> tuple[RecordedServer, ThreadingHTTPServer]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/api/v1/"
     return RecordedServer(base, api), httpd
 

@@ -62,6 +62,7 @@ def test_demo_is_dated_in_the_local_day_of_now(hours):
     assert any(t["date"] == today for t in everything(s))
 
 
+@pytest.mark.e2e
 def test_cli_reset_100000_tasks(cli, tmp_path):
     from closetask.sandbox.app import SandboxApp
     from sandbox_helpers import client_for
