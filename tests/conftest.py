@@ -50,7 +50,7 @@ def home(tmp_path, monkeypatch) -> Path:
 def route_clients(monkeypatch):
     """route_clients(fake) sends every CloseClient a command creates to fake.transport(), its
     waits skipped (or given to `sleep=`); route_clients(sleep=...) keeps the real transport."""
-    from closetask import api
+    from closetask.close import http as api
 
     def route(fake: Any = None, *, sleep: Callable[[float], None] = lambda seconds: None) -> Any:
         real = api.CloseClient

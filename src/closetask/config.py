@@ -107,7 +107,7 @@ def load_file(path: Path | None = None) -> dict[str, Any]:
         # tomllib's message already says "(at line N, column M)".
         raise ConfigError(
             f"config file {path} is not valid TOML: {exc}",
-            hint=f"fix it by hand or move it away and run `closetask config init`",
+            hint="fix it by hand or move it away and run `closetask config init`",
         ) from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict) or not all(isinstance(v, dict) for v in profiles.values()):
@@ -219,7 +219,7 @@ def validate_setting(key: str, value: str) -> Any:
             raise ConfigError(f"invalid timezone: {exc}") from None
         if tz.key is None:
             raise ConfigError(
-                f"timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset"
+                "timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset"
             )
         return tz.key
     if key == "tz_offset":

@@ -17,7 +17,7 @@ from closetask.errors import ConfigError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from closetask.api import CloseClient
+    from closetask.close.http import CloseClient
     from closetask.config import Settings
     from closetask.core.timezone import TimeZone
 
@@ -130,7 +130,7 @@ class AppContext:
     def client(self) -> CloseClient:
         """The one API client of this process (created on first use)."""
         if self._client is None:
-            from closetask.api import CloseClient
+            from closetask.close.http import CloseClient
 
             settings = self.settings
             transport = None
@@ -210,23 +210,18 @@ class AppContext:
         settings = self.settings
         if settings.user_id and not settings.sandbox:
             return {"id": settings.user_id, "email": settings.user_email}
-        return self.cached("me", lambda: _slim_me(self.client().get("me/")))
+        from closetask.close.users import fetch_me
+
+        return self.cached("me", lambda: fetch_me(self.client()))
 
     def users(self, *, fresh: bool = False) -> list[dict[str, Any]]:
-        """The organization's users (GET /user/, every page), cached per profile and key.
+        """The organization's users (GET /user/, every page), cached per profile and key."""
 
-        `organizations` is kept: `[]` marks someone who left, who must not be given tasks.
-        """
+        from closetask.close.users import fetch_users
 
         def fetch() -> list[dict[str, Any]]:
             self._users_fetched = True
-            keep = ("id", "email", "first_name", "last_name", "organizations")
-            return [
-                {k: u.get(k) for k in keep}
-                for page in self.client().paginate("user/")
-                for u in page
-                if isinstance(u, dict)
-            ]
+            return fetch_users(self.client())
 
         return self.cached("users", fetch, fresh=fresh)
 
@@ -251,20 +246,6 @@ class AppContext:
             users = self.users(fresh=True)
         me = self.me() if text.lower() == "me" else {"id": ""}
         return resolve_user(who, me=me, users=users, allow_all=allow_all, assigning=assigning)
-
-
-def _slim_me(me: Any) -> dict[str, Any]:
-    if not isinstance(me, dict) or not me.get("id"):
-        raise ConfigError("Close's /me/ answer has no user id; is the base URL right?")
-    orgs = me.get("organizations") or []
-    return {
-        "id": me["id"],
-        "email": me.get("email"),
-        "name": " ".join(p for p in (me.get("first_name"), me.get("last_name")) if p) or None,
-        "organizations": [
-            {"id": o.get("id"), "name": o.get("name")} for o in orgs if isinstance(o, dict)
-        ],
-    }
 
 
 def _isatty(stream: Any) -> bool:

@@ -39,7 +39,7 @@ class Interrupted(ClosetaskError):
     exit_code = ExitCode.INTERRUPTED
 
 
-# --- errors from Close's API (raised by api.py) -------------------------------------
+# --- errors from Close's API (raised by close/http.py) -------------------------------------
 
 
 class ApiError(ClosetaskError):

@@ -19,7 +19,7 @@ def fake() -> FakeTaskApi:
 
 @pytest.fixture
 def client(fake):
-    from closetask.api import CloseClient
+    from closetask.close.http import CloseClient
 
     with CloseClient("https://api.close.com/api/v1/", "api_KEY", TimeZone.parse("-8"), transport=fake.transport(), sleep=lambda s: None) as c:
         yield c

@@ -167,7 +167,7 @@ atexit.register(report)
 from closetask.cli import main
 main()
 """
-_HEAVY = ("httpx", "sqlite3", "_sqlite3", "rich.console", "rich.table", "closetask.api", "closetask.sandbox", "closetask.context")
+_HEAVY = ("httpx", "sqlite3", "_sqlite3", "rich.console", "rich.table", "closetask.close.http", "closetask.sandbox", "closetask.context")
 
 
 @pytest.mark.parametrize(

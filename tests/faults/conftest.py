@@ -47,7 +47,7 @@ def against(cli, home, monkeypatch):
     """against(server, *args) -> Ran: closetask in-process, over HTTP to `server`, with the HTTP
     layer's back-off waits recorded in `against.sleeps` instead of slept (the retries are the
     product's; only the clock is skipped). For faults whose back-off would dominate the run."""
-    from closetask import api as api_module
+    from closetask.close import http as api_module
 
     sleeps: list[float] = []
     real = api_module.CloseClient

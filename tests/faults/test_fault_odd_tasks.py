@@ -123,7 +123,7 @@ def test_odd_tasks_render_in_every_format(tasks, tz, view, order):
 @pytest.fixture
 def odd_server(home, monkeypatch):
     """Every closetask client talks to a fake Close whose task listing is `odd_server.tasks`."""
-    from closetask import api as api_module
+    from closetask.close import http as api_module
 
     state = {"tasks": []}
 

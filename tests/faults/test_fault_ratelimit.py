@@ -13,7 +13,7 @@ import pytest
 
 from sandboxproc import start_sandbox, stop_sandbox
 
-from fault_server import db_tasks, db_users, logged, mark, run_closetask
+from fault_server import db_tasks, db_users, logged, run_closetask
 
 pytestmark = pytest.mark.e2e
 

@@ -120,7 +120,7 @@ def test_the_key_is_not_in_the_exception_or_its_chain(tmp_path):
     """The exception objects themselves (what a traceback under --debug would show)."""
     import httpx
 
-    from closetask.api import CloseClient, RetryPolicy
+    from closetask.close.http import CloseClient, RetryPolicy
     from closetask.core.timezone import TimeZone
     from closetask.errors import ClosetaskError
 
@@ -235,7 +235,7 @@ def test_plain_http_to_loopback_loads_no_ca_bundle_and_would_refuse_any_certific
     its place still requires a certificate and trusts none: it can only fail closed."""
     import ssl
 
-    from closetask.api import CloseClient
+    from closetask.close.http import CloseClient
     from closetask.core.timezone import TimeZone
 
     with CloseClient("http://127.0.0.1:9/api/v1/", TEST_KEY, TimeZone.parse("0")) as client:

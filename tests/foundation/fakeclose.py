@@ -68,7 +68,7 @@ class FakeClose:
         return httpx.MockTransport(self.handler)
 
     def client(self, tz: str | Any = "UTC", *, key: str = "api_KEY", clock: Callable[[], datetime] = lambda: FIXED, **kwargs: Any):
-        from closetask.api import CloseClient
+        from closetask.close.http import CloseClient
         from closetask.core.timezone import TimeZone
 
         return CloseClient(

@@ -158,7 +158,7 @@ def test_debug_logs_requests_never_the_key(cli, fake_cli, home):
 
 # --- start-up: --help and --version stay light ---------------------------------------
 
-HEAVY = ("httpx", "rich.table", "sqlite3", "closetask.api", "closetask.sandbox")
+HEAVY = ("httpx", "rich.table", "sqlite3", "closetask.close.http", "closetask.sandbox")
 
 from sandboxproc import IMPORT_PROBE as PROBE  # noqa: E402
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from closetask import __version__
-from closetask.api import RetryPolicy
+from closetask.close.http import RetryPolicy
 from closetask.errors import (
     ApiError,
     AuthError,

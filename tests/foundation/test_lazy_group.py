@@ -83,5 +83,5 @@ def test_commands_that_need_no_network_import_nothing_heavy(args, tmp_path):
     assert "EXIT=0" in proc.stderr.splitlines(), proc.stderr  # the command itself succeeded
     [line] = [l for l in proc.stderr.splitlines() if l.startswith("MODULES=")]
     loaded = set(line.removeprefix("MODULES=").split(","))
-    for module in ("httpx", "rich", "sqlite3", "pydantic", "closetask.api", "closetask.sandbox"):
+    for module in ("httpx", "rich", "sqlite3", "pydantic", "closetask.close.http", "closetask.sandbox"):
         assert module not in loaded, f"closetask {' '.join(args)} imported {module}"

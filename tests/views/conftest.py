@@ -13,7 +13,7 @@ def fake(home, monkeypatch) -> FakeClose:
     """Every AppContext gets a CloseClient wired to this fake (no key or network needed)."""
     import httpx
 
-    from closetask.api import CloseClient
+    from closetask.close.http import CloseClient
     from closetask.context import AppContext
 
     server = FakeClose()

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from view_data import DATASET, ME, T, task
+from view_data import DATASET, T, task
 
 INBOX = """\
 Overdue · Thu 26 Nov

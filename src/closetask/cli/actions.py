@@ -42,6 +42,7 @@ def add(
     Example: closetask add "Send the proposal" --lead lead_abc123DEF456ghi789 --date "fri 10am"
     """
     from closetask.cli import task_changes as tc
+    from closetask.close.tasks import TASKS
     from closetask.core.changes import PlannedRequest
     from closetask.core.refs import parse_lead_ref
     from closetask.errors import ApiError, UsageError
@@ -55,7 +56,7 @@ def add(
         body["date"] = _when(app, date)
     if assign_to is not None:
         body["assigned_to"] = app.resolve_user(assign_to, assigning=True)
-    request = PlannedRequest("POST", "task/", body=body)
+    request = PlannedRequest("POST", TASKS, body=body)
     if dry_run:
         tc.print_requests(app, [request])
         return
@@ -217,6 +218,7 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     Example: closetask show 2
     """
     from closetask.cli import task_changes as tc
+    from closetask.close.tasks import task_path
     from closetask.errors import UsageError
     from closetask.render.task_detail import detail_lines
 
@@ -224,7 +226,7 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     ids = tc.task_ids(app, [ref])
     if len(ids) != 1:
         raise UsageError("show takes one REF")
-    task = app.client().get(f"task/{ids[0]}/")
+    task = app.client().get(task_path(ids[0]))
     if json_out:
         tc.print_json(task)
         return

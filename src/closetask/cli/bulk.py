@@ -14,7 +14,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from closetask.cli.filters import AssigneeOpt, ConcurrencyOpt, CreatedAfterOpt, CreatedBeforeOpt, LeadOpt, TypeOpt
-from closetask.cli.options import DryRunOpt, YesOpt
+from closetask.cli.options import YesOpt
 
 PREVIEW_ROWS = 10
 

@@ -38,7 +38,8 @@ def init(
     Example: closetask config init --profile acme --api-key-stdin < acme-key.txt
     """
     from closetask import config
-    from closetask.api import CloseClient
+    from closetask.close.http import CloseClient
+    from closetask.close.users import ME
     from closetask.core.timezone import TimeZone
     from closetask.errors import ConfigError, UsageError
 
@@ -60,9 +61,9 @@ def init(
         raise UsageError(f"invalid --timezone: {exc}") from None
 
     with CloseClient(url, key, tz, notify=ctx.obj.notify, debug=ctx.obj.log_debug if ctx.obj.debug else None) as client:
-        me = client.get("me/")  # a rejected key raises AuthError (exit 4): nothing written
+        me = client.get(ME)  # a rejected key raises AuthError (exit 4): nothing written
     if not isinstance(me, dict) or not me.get("id"):
-        raise ConfigError(f"{url}me/ did not answer with a user; is the base URL right?")
+        raise ConfigError(f"{url}{ME} did not answer with a user; is the base URL right?")
 
     existing.update(api_key=key, user_id=me["id"], user_email=me.get("email"))
     existing.pop("timezone", None)
@@ -128,7 +129,7 @@ def path() -> None:
 @app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help=f"One of the profile's settings.", autocompletion=lambda incomplete: [k for k in ("api_key", "timezone", "tz_offset", "base_url", "user_id", "user_email", "page_size", "timeout", "concurrency") if k.startswith(incomplete)])],
+    key: Annotated[str, typer.Argument(help="One of the profile's settings.", autocompletion=lambda incomplete: [k for k in ("api_key", "timezone", "tz_offset", "base_url", "user_id", "user_email", "page_size", "timeout", "concurrency") if k.startswith(incomplete)])],
     value: Annotated[str, typer.Argument(help="The new value; checked before anything is written.")],
 ) -> None:
     """Change one setting of the profile (validated; the file is rewritten atomically).
@@ -210,11 +211,11 @@ def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
     """
     import json
 
-    from closetask.context import _slim_me
+    from closetask.close.users import fetch_me
     from closetask.core.timezone import format_offset
 
     app_ctx = ctx.obj
-    me = _slim_me(app_ctx.client().get("me/"))
+    me = fetch_me(app_ctx.client())
     s = app_ctx.settings
     now = app_ctx.now()
     info = {

@@ -1,7 +1,7 @@
 """Sending changes to tasks: planned as requests, applied in chunks, reverted from the journal.
 
 Pure over a client object with `.get(path, params)`, `.put(path, body, params)` and
-`.delete(path)` (closetask.api.CloseClient in the CLI, a fake in tests).
+`.delete(path)` (closetask.close.http.CloseClient in the CLI, a fake in tests).
 
 Close's bulk `PUT /task/?<filters>` applies the GET filters, and without `_type` the GET
 filters touch lead tasks only (Tasks page): every bulk request here carries `id__in` *and*
@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from closetask.close.tasks import TASKS, task_path
 from closetask.errors import ApiError, AuthError, NotFound, ValidationFailed
 
 CHUNK_SIZE = 100  # IDs per bulk request: keeps the URL well under common 8 KB limits
@@ -118,16 +119,16 @@ def plan_update(ids: Sequence[str], fields: Mapping[str, Any], *, chunk: int = C
         raise ValueError("nothing to change")
     body = dict(fields)
     if len(ids) == 1 or not set(body) <= BULK_FIELDS:
-        return [PlannedRequest("PUT", f"task/{task_id}/", body=body, ids=(task_id,)) for task_id in ids]
+        return [PlannedRequest("PUT", task_path(task_id), body=body, ids=(task_id,)) for task_id in ids]
     return [
-        PlannedRequest("PUT", "task/", {"id__in": ",".join(part), "_type": "all"}, body, tuple(part))
+        PlannedRequest("PUT", TASKS, {"id__in": ",".join(part), "_type": "all"}, body, tuple(part))
         for part in chunked(ids, chunk)
     ]
 
 
 def plan_delete(ids: Sequence[str]) -> list[PlannedRequest]:
     # Close has no bulk delete; one DELETE per task is the only way.
-    return [PlannedRequest("DELETE", f"task/{task_id}/", ids=(task_id,)) for task_id in ids]
+    return [PlannedRequest("DELETE", task_path(task_id), ids=(task_id,)) for task_id in ids]
 
 
 def plan_fetch(ids: Sequence[str], fields: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE) -> list[PlannedRequest]:
@@ -136,7 +137,7 @@ def plan_fetch(ids: Sequence[str], fields: Iterable[str] | None = None, *, chunk
         wanted = list(dict.fromkeys(["id", *fields]))
         params_base["_fields"] = ",".join(wanted)
     return [
-        PlannedRequest("GET", "task/", {"id__in": ",".join(part), **params_base, "_limit": str(len(part))}, ids=tuple(part))
+        PlannedRequest("GET", TASKS, {"id__in": ",".join(part), **params_base, "_limit": str(len(part))}, ids=tuple(part))
         for part in chunked(ids, chunk)
     ]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from closetask.close.tasks import TASKS
 from closetask.core.grouping import DayGroup, group_by_day
 from closetask.core.ordering import sort_tasks
 from closetask.core.query import TaskQuery
@@ -48,7 +49,7 @@ def iter_pages(
     """
     params = query.params(tz, today=today)
     pages = client.paginate(
-        "task/", params, page_size=page_size, limit=query.limit, concurrency=concurrency
+        TASKS, params, page_size=page_size, limit=query.limit, concurrency=concurrency
     )
     for page in pages:
         tasks = [task for task in page if isinstance(task, dict)]

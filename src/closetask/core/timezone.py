@@ -158,7 +158,7 @@ class TimeZone:
         return offset.total_seconds() / 3600
 
     def offset_header(self, at: datetime) -> str:
-        """The `X-TZ-Offset` header for requests sent at `at` (what api.py sends)."""
+        """The `X-TZ-Offset` header for requests sent at `at` (what close/http.py sends)."""
         return format_offset(self.offset_hours(at))
 
     def __str__(self) -> str:
