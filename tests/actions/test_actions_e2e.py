@@ -58,10 +58,10 @@ def test_list_done_reassign_undo_against_the_server(sandbox_server, run):
     assert changes_logged(server, mark) == [f"PUT /api/v1/task/{second}/"]
     assert task(server, second)["is_complete"] is True
 
-    # reassign 1 3 --to EMAIL: one bulk PUT by ID with _type=all.
+    # reassign 1 3 --assign-to EMAIL: one bulk PUT by ID with _type=all.
     jane = other_user(server)
     mark = len(server.requests())
-    moved = run(server, "reassign", "1", "3", "--to", jane["email"])
+    moved = run(server, "reassign", "1", "3", "--assign-to", jane["email"])
     assert moved.exit_code == 0, moved.stderr
     (put,) = changes_logged(server, mark)
     assert put.startswith("PUT /api/v1/task/?")
@@ -71,7 +71,7 @@ def test_list_done_reassign_undo_against_the_server(sandbox_server, run):
 
     # undo, twice: the reassignment, then the completion; the server is back where it was.
     listed = json.loads(run(server, "undo", "--list", "--json").stdout)
-    assert [e["command"] for e in listed] == [f"reassign 1 3 --to {jane['email']}", "done 2"]
+    assert [e["command"] for e in listed] == [f"reassign 1 3 --assign-to {jane['email']}", "done 2"]
     no_yes = run(server, "undo")
     assert no_yes.exit_code == 2
     assert task(server, first)["assigned_to"] == jane["id"]

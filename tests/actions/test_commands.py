@@ -121,7 +121,7 @@ def test_unknown_task_id_exits_1_and_changes_nothing(cli, api, journal_path):
 
 def test_reassign_resolves_the_email_once_and_bulk_puts(cli, api, rows):
     rows(tid(1), tid(2))
-    result = cli("reassign", "1", "2", "--to", "JANE@example.com")
+    result = cli("reassign", "1", "2", "--assign-to", "JANE@example.com")
     assert result.exit_code == 0, result.stderr
     assert api.lines() == [
         "GET user/?_skip=0&_limit=100",
@@ -131,20 +131,20 @@ def test_reassign_resolves_the_email_once_and_bulk_puts(cli, api, rows):
     assert api.sent[-1].body == {"assigned_to": JANE_ID}
     assert result.stderr.startswith("Reassigned 2 tasks to JANE@example.com: ")
     # The user list is cached per profile: a second reassign does not fetch it again.
-    cli("reassign", "1", "--to", "rep@example.com")
+    cli("reassign", "1", "--assign-to", "rep@example.com")
     assert api.lines("GET").count("GET user/?_skip=0&_limit=100") == 1
 
 
 def test_reassign_to_me_and_to_a_user_id(cli, api):
-    assert cli("reassign", tid(1), "--to", JANE_ID).exit_code == 0
+    assert cli("reassign", tid(1), "--assign-to", JANE_ID).exit_code == 0
     assert api.tasks[tid(1)]["assigned_to"] == JANE_ID
-    assert cli("reassign", tid(1), "--to", "me").exit_code == 0
+    assert cli("reassign", tid(1), "--assign-to", "me").exit_code == 0
     assert api.tasks[tid(1)]["assigned_to"] == ME_ID
     assert "GET me/" in api.lines("GET")
 
 
 def test_reassign_unknown_email_exits_2_listing_close_matches(cli, api):
-    result = cli("reassign", tid(1), "--to", "jane@exmaple.com")
+    result = cli("reassign", tid(1), "--assign-to", "jane@exmaple.com")
     assert result.exit_code == 2
     assert result.stderr == (
         "error: no user with email 'jane@exmaple.com' in this organization; did you mean jane@example.com, rep@example.com?\n"
@@ -169,7 +169,7 @@ def with_a_user_who_left(monkeypatch):
     return gone
 
 
-@pytest.mark.parametrize("command", [("reassign", "1", "--to"), ("add", "Call", "--lead", LEAD_ID, "--assign-to")])
+@pytest.mark.parametrize("command", [("reassign", "1", "--assign-to"), ("add", "Call", "--lead", LEAD_ID, "--assign-to")])
 def test_giving_tasks_to_someone_who_left_exits_2_saying_why(cli, api, with_a_user_who_left, command):
     cli("inbox")
     result = cli(*command, with_a_user_who_left["email"])
@@ -182,8 +182,8 @@ def test_giving_tasks_to_someone_who_left_exits_2_saying_why(cli, api, with_a_us
 
 
 def test_someone_who_left_is_refused_by_user_id_once_the_cache_knows_them(cli, api, with_a_user_who_left):
-    assert cli("reassign", tid(1), "--to", "jane@example.com").exit_code == 0  # fills the users cache
-    result = cli("reassign", tid(1), "--to", GONE_ID)
+    assert cli("reassign", tid(1), "--assign-to", "jane@example.com").exit_code == 0  # fills the users cache
+    result = cli("reassign", tid(1), "--assign-to", GONE_ID)
     assert result.exit_code == 2 and "no longer in an organization" in result.stderr
     result = cli("bulk", "--id", tid(2), "--assign-to", GONE_ID, "--yes")
     assert result.exit_code == 2 and "no longer in an organization" in result.stderr
@@ -200,22 +200,33 @@ def test_the_tasks_of_someone_who_left_can_still_be_listed(cli, api, with_a_user
 def test_a_colleague_who_joined_after_the_cache_was_filled_is_found(cli, api, monkeypatch):
     import fake_close
 
-    assert cli("reassign", tid(1), "--to", "jane@example.com").exit_code == 0
+    assert cli("reassign", tid(1), "--assign-to", "jane@example.com").exit_code == 0
     new = {"id": "user_NewHire0123456789abcdefghij", "email": "new@example.com", "first_name": "Nia", "last_name": "New", "organizations": ["orga_1"]}
     monkeypatch.setattr(fake_close, "USERS", [*fake_close.USERS, new])
-    result = cli("reassign", tid(1), "--to", "new@example.com")
+    result = cli("reassign", tid(1), "--assign-to", "new@example.com")
     assert result.exit_code == 0, result.stderr
     assert api.tasks[tid(1)]["assigned_to"] == new["id"]
     assert api.lines("GET").count("GET user/?_skip=0&_limit=100") == 2
     # and the refreshed cache serves the next lookup without a request
-    assert cli("reassign", tid(2), "--to", "new@example.com").exit_code == 0
+    assert cli("reassign", tid(2), "--assign-to", "new@example.com").exit_code == 0
     assert api.lines("GET").count("GET user/?_skip=0&_limit=100") == 2
 
 
-def test_reassign_needs_to(cli, api):
+@pytest.mark.parametrize("old", ["--to", "-t"])
+def test_reassigns_old_spellings_still_work_and_are_journaled_as_the_new_one(cli, api, journal_path, old):
+    result = cli("reassign", tid(1), old, JANE_ID)
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[tid(1)]["assigned_to"] == JANE_ID
+    assert journal_records(journal_path)[0]["command"] == f"reassign {tid(1)} --assign-to {JANE_ID}"
+    assert "--to" not in cli("reassign", "--help").stdout  # hidden
+    clash = cli("reassign", tid(1), "--assign-to", "me", old, JANE_ID)
+    assert clash.exit_code == 2 and "disagree" in clash.stderr
+
+
+def test_reassign_needs_assign_to(cli, api):
     result = cli("reassign", tid(1))
     assert result.exit_code == 2
-    assert "--to" in result.stderr
+    assert result.stderr == "error: reassign needs --assign-to WHO: me, a user's email, or a user ID\n"
     assert api.sent == []
 
 
@@ -420,7 +431,7 @@ def test_delete_on_a_terminal_asks_first(cli, api, monkeypatch):
         (("done", tid(1), tid(2)), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"is_complete": true}}']),
         (("done", tid(1)), [f'PUT /api/v1/task/{tid(1)}/ {{"is_complete": true}}']),
         (("reopen", tid(1), tid(2)), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"is_complete": false}}']),
-        (("reassign", tid(1), tid(2), "--to", JANE_ID), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"assigned_to": "{JANE_ID}"}}']),
+        (("reassign", tid(1), tid(2), "--assign-to", JANE_ID), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"assigned_to": "{JANE_ID}"}}']),
         (("snooze", tid(1), tid(2), "+1w"), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"date": "2026-12-05"}}']),
         (("edit", tid(1), "--text", "X"), [f'PUT /api/v1/task/{tid(1)}/ {{"text": "X"}}']),
         (("delete", tid(1), tid(2)), [f"DELETE /api/v1/task/{tid(1)}/", f"DELETE /api/v1/task/{tid(2)}/"]),

@@ -108,10 +108,10 @@ def test_bulk_by_noti_id_is_journaled_and_undone(close, run):
 
 
 def test_reassign_a_noti_task_and_refuse_a_user_who_left(close, run):
-    moved = run(close, "reassign", OPPORTUNITY, "--to", "theo@nested.com")
+    moved = run(close, "reassign", OPPORTUNITY, "--assign-to", "theo@nested.com")
     assert moved.exit_code == 0, moved.stderr
     assert task_state(close, OPPORTUNITY)["assigned_to"] == "user_3icdBiVetzNHo1WB5RHkFc2jLlzkrFCbsBx6vMwuQY8"
-    left = run(close, "reassign", FOLLOWUP, "--to", "kate@close.io")
+    left = run(close, "reassign", FOLLOWUP, "--assign-to", "kate@close.io")
     assert left.exit_code == 2
     assert left.stderr == (
         "error: kate@close.io is no longer in an organization (Close lists none for them): "

@@ -54,7 +54,7 @@ def test_dash_on_a_terminal_exits_2(cli, api, monkeypatch):
     assert result.stderr == "error: '-' reads REFs from stdin, but stdin is a terminal\n"
 
 
-@pytest.mark.parametrize("command", [("done",), ("reopen",), ("reassign", "--to", "me"), ("snooze",), ("delete", "--yes"), ("show",), ("edit", "--text", "x")])
+@pytest.mark.parametrize("command", [("done",), ("reopen",), ("reassign", "--assign-to", "me"), ("snooze",), ("delete", "--yes"), ("show",), ("edit", "--text", "x")])
 def test_a_row_number_without_a_listing_exits_2_and_sends_nothing(cli, api, journal_path, command):
     name, *opts = command
     args = [name, "2", *opts] + (["tomorrow"] if name == "snooze" else [])

@@ -80,7 +80,7 @@ def test_undo_groups_tasks_by_their_before_values(cli, api):
 
 
 def test_undo_reassign_and_edit_restore_assignee_and_text(cli, api):
-    assert cli("reassign", tid(1), tid(2), "--to", JANE_ID).exit_code == 0
+    assert cli("reassign", tid(1), tid(2), "--assign-to", JANE_ID).exit_code == 0
     assert cli("edit", tid(3), "--text", "Changed").exit_code == 0
     assert cli("undo", "--yes").exit_code == 0
     assert api.tasks[tid(3)]["text"] == "Task 3"
@@ -146,12 +146,12 @@ def test_undo_dry_run_prints_the_revert_and_changes_nothing(cli, api, journal_pa
 
 def test_undo_list_shows_recent_entries(cli, api):
     assert cli("done", tid(1), tid(2)).exit_code == 0
-    assert cli("reassign", tid(3), "--to", JANE_ID).exit_code == 0
+    assert cli("reassign", tid(3), "--assign-to", JANE_ID).exit_code == 0
     assert cli("undo", "--yes").exit_code == 0
     result = cli("undo", "--list")
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert [(l[1], l[2], l[3], l[4]) for l in lines] == [
-        ("2026-11-28 10:00", "undone", "1 task", f"reassign {tid(3)} --to {JANE_ID}"),
+        ("2026-11-28 10:00", "undone", "1 task", f"reassign {tid(3)} --assign-to {JANE_ID}"),
         ("2026-11-28 10:00", "applied", "2 tasks", f"done {tid(1)} {tid(2)}"),
     ]
     listed = json.loads(cli("undo", "--list", "--json").stdout)

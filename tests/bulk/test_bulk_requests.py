@@ -89,6 +89,16 @@ def test_after_is_the_day_after_and_filters_combine(cli, api):
     )
 
 
+def test_from_and_to_mean_what_they_mean_in_the_views(cli, api):
+    """--from/--to include their day, --after/--before exclude theirs: the same range two ways."""
+    stale(api, 1)
+    inclusive = cli("bulk", "--from", "2026-10-02", "--to", "2026-11-13", "--assignee", "all", "--complete", "--dry-run")
+    exclusive = cli("bulk", "--after", "2026-10-01", "--before", "2026-11-14", "--assignee", "all", "--complete", "--dry-run")
+    assert inclusive.exit_code == exclusive.exit_code == 0, inclusive.stderr + exclusive.stderr
+    first, second = api.lines("GET")
+    assert first == second and "date__gte=2026-10-02&date__lt=2026-11-14" in first
+
+
 @pytest.mark.parametrize(
     "tz, before",
     [("-8", "2026-11-14"), ("-2.5", "2026-11-14"), ("UTC", "2026-11-14"), ("+5.5", "2026-11-15"), ("+13", "2026-11-15")],
@@ -174,7 +184,7 @@ def test_assign_and_date_together_and_skip_tasks_already_so(cli, api, state):
         (["--before", "someday", "--complete", "--yes"], "--before: "),
         (["--after", "fri 9am", "--complete", "--yes"], "--after: "),
         (["--all", "--date", "soon", "--yes"], "--date: "),
-        (["--after", "2026-11-10", "--before", "2026-11-11", "--complete", "--yes"], "leave no day between them"),
+        (["--after", "2026-11-10", "--before", "2026-11-11", "--complete", "--yes"], "no day is both after 2026-11-10 and before 2026-11-11: nothing can match"),
         (["--view", "today", "--complete", "--yes"], "unknown view 'today'"),
         (["--view", "inbox", "--reopen", "--yes"], "--reopen selects complete tasks"),
         (["--view", "archive", "--complete", "--yes"], "--complete selects incomplete tasks"),

@@ -35,7 +35,7 @@ COMMANDS = [
     (["add"], {"--lead": values, "-l": values, "--date": values, "--assign-to": values, **CHANGE_OPTIONS}, (0, 2)),
     (["done"], CHANGE_OPTIONS, (0, 3)),
     (["reopen"], CHANGE_OPTIONS, (0, 3)),
-    (["reassign"], {"--to": values, **CHANGE_OPTIONS}, (0, 3)),
+    (["reassign"], {"--assign-to": values, **CHANGE_OPTIONS}, (0, 3)),
     (["snooze"], CHANGE_OPTIONS, (0, 3)),
     (["edit"], {"--text": values, "--date": values, **CHANGE_OPTIONS}, (0, 2)),
     (["show"], {"--json": None}, (0, 2)),

@@ -49,7 +49,7 @@ def test_concurrent_changes_on_one_profile_and_two_servers_sharing_one_database(
 
     results = at_once(
         [(first if n % 2 else second, ["done", task_id]) for n, task_id in enumerate(singles)]
-        + [(first, ["reassign", both, "--to", other["email"]]), (second, ["snooze", both, "2026-12-24"])],
+        + [(first, ["reassign", both, "--assign-to", other["email"]]), (second, ["snooze", both, "2026-12-24"])],
         home,
     )
     for code, out, err in results:

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
 
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     # Commands are converted to click on first use: see lazy_group.py (start-up time).
     command = build(app)
@@ -137,6 +137,39 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(int(ExitCode.ERROR))
     finally:
         _restore_signal_handlers(previous)
+
+
+_GLOBAL_FLAGS = ("--sandbox", "--debug")
+_GLOBAL_VALUED = ("--profile", "-p")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options given after the command to the front, where click reads them:
+    `closetask inbox --profile acme` and `closetask config init --profile acme` work as
+    `closetask --profile acme inbox` does. Nothing after `--` moves."""
+    front: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":  # already in front
+        front.append(args[i])
+        if args[i] in _GLOBAL_VALUED and i + 1 < len(args):
+            front.append(args[i + 1])
+            i += 1
+        i += 1
+    rest: list[str] = []
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in _GLOBAL_FLAGS or arg.startswith("--profile="):
+            front.append(arg)
+        elif arg in _GLOBAL_VALUED and i + 1 < len(args):
+            front += [arg, args[i + 1]]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
 
 
 def _raise_interrupted(signum: int, frame: object) -> None:

@@ -116,21 +116,29 @@ def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, j
 def reassign(
     ctx: typer.Context,
     refs: RefsArg,
-    to: Annotated[str, typer.Option("--to", "-t", help="me, a user's email, or a user ID.", show_default=False)],
+    assign_to: Annotated[
+        Optional[str], typer.Option("--assign-to", "-a", metavar="WHO", help="me, a user's email, or a user ID.", show_default=False)
+    ] = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
+    old_to: Annotated[Optional[str], typer.Option("--to", "-t", hidden=True, help="Old spelling of --assign-to.")] = None,
 ) -> None:
     """Assign tasks to another user of the organization.
 
-    Example: closetask reassign 1 3 --to jane@example.com
+    Example: closetask reassign 1 3 --assign-to jane@example.com
     """
     from closetask.cli import task_changes as tc
+    from closetask.cli.filters import merge_alias
+    from closetask.errors import UsageError
 
     app = tc.app_context(ctx)
+    to = merge_alias(assign_to, old_to, "--assign-to", "--to")
+    if to is None:
+        raise UsageError("reassign needs --assign-to WHO: me, a user's email, or a user ID")
     ids = tc.task_ids(app, refs)
     user_id = app.resolve_user(to, assigning=True)
     tc.run_update(
-        ctx, command=tc.command_line("reassign", refs, "--to", to), ids=ids, fields={"assigned_to": user_id},
+        ctx, command=tc.command_line("reassign", refs, "--assign-to", to), ids=ids, fields={"assigned_to": user_id},
         message=lambda n: f"Reassigned {tc.plural(n)} to {to}", already=f"already assigned to {to}",
         json_out=json_out, dry_run=dry_run,
     )  # fmt: skip

@@ -13,7 +13,19 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from closetask.cli.filters import AssigneeOpt, ConcurrencyOpt, CreatedAfterOpt, CreatedBeforeOpt, LeadOpt, TypeOpt
+from closetask.cli.filters import (
+    AfterOpt,
+    AssigneeOpt,
+    BeforeOpt,
+    ConcurrencyOpt,
+    CreatedAfterAlias,
+    CreatedBeforeOpt,
+    CreatedFromOpt,
+    FromOpt,
+    LeadOpt,
+    ToOpt,
+    TypeOpt,
+)
 from closetask.cli.options import YesOpt
 
 PREVIEW_ROWS = 10
@@ -21,14 +33,6 @@ PREVIEW_ROWS = 10
 ViewOpt = Annotated[
     Optional[str],
     typer.Option("--view", metavar="VIEW", help="Only tasks in this view: inbox, future or archive.", show_default=False),
-]
-BeforeOpt = Annotated[
-    Optional[str],
-    typer.Option("--before", metavar="WHEN", help="Tasks dated before this local day (-14d, 2026-11-01, mon).", show_default=False),
-]
-AfterOpt = Annotated[
-    Optional[str],
-    typer.Option("--after", metavar="WHEN", help="Tasks dated after this local day.", show_default=False),
 ]
 IdOpt = Annotated[
     Optional[list[str]],
@@ -58,26 +62,29 @@ def bulk(
     types: TypeOpt = None,
     assignee: AssigneeOpt = None,  # type: ignore[assignment]  # None: me (all with --id)
     lead: LeadOpt = None,
-    created_after: CreatedAfterOpt = None,
+    created_from: CreatedFromOpt = None,
     created_before: CreatedBeforeOpt = None,
     view: ViewOpt = None,
-    before: BeforeOpt = None,
+    from_day: FromOpt = None,
+    to_day: ToOpt = None,
     after: AfterOpt = None,
+    before: BeforeOpt = None,
     ids: IdOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="No narrowing filter: every task the defaults select.")] = False,
     complete: Annotated[bool, typer.Option("--complete", help="Mark the tasks complete.")] = False,
     reopen: Annotated[bool, typer.Option("--reopen", help="Mark the tasks incomplete (selects complete tasks).")] = False,
     assign_to: Annotated[
-        Optional[str], typer.Option("--assign-to", metavar="WHO", help="Assign the tasks to me, a user's email, or a user ID.", show_default=False)
+        Optional[str], typer.Option("--assign-to", "-a", metavar="WHO", help="Assign the tasks to me, a user's email, or a user ID.", show_default=False)
     ] = None,
     date: Annotated[
-        Optional[str], typer.Option("--date", metavar="WHEN", help="Move the tasks to this day, or day and time ('mon 9am').", show_default=False)
+        Optional[str], typer.Option("--date", "-d", metavar="WHEN", help="Move the tasks to this day, or day and time ('mon 9am').", show_default=False)
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Select and print the PUT requests that would be sent; change nothing.")] = False,
     yes: YesOpt = False,
     max_: Annotated[int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")] = DEFAULT_MAX,
     json_out: Annotated[bool, typer.Option("--json", help="Print a summary object on stdout (counts, failed IDs, journal entry).")] = False,
     concurrency: ConcurrencyOpt = None,
+    created_after: CreatedAfterAlias = None,
 ) -> None:
     """Change many tasks by filter: complete, reopen, reassign or move them.
 
@@ -120,9 +127,8 @@ def bulk(
 
 def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
     """Check every option without a request (UsageError, exit 2): parsed days, date, IDs."""
-    from datetime import timedelta
-
     from closetask.cli import task_changes as tc
+    from closetask.cli.filters import day_range, merge_alias
     from closetask.core.query import VIEWS, parse_types
     from closetask.core.refs import parse_lead_ref
     from closetask.core.when import parse_day, parse_when
@@ -139,34 +145,33 @@ def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(f"--reopen selects complete tasks, and the {view} holds none: use --view archive or no --view")
     if o["complete"] and view == "archive":
         raise UsageError("--complete selects incomplete tasks, and the archive holds none")
+    o["created_from"] = merge_alias(o["created_from"], o.pop("created_after"), "--created-from", "--created-after")
     narrowed = (
         parse_types(o["types"]) is not None
-        or any(o[k] is not None for k in ("lead", "created_after", "created_before", "before", "after"))
+        or any(o[k] is not None for k in ("lead", "created_from", "created_before", "from_day", "to_day", "after", "before"))
         or view is not None
         or bool(o["ids"])
     )
     if not narrowed and not o["all_"]:
         raise UsageError(
-            "bulk needs a filter (--type, --lead, --before, --after, --created-before/after, --view, --id), "
-            "or --all to change every task the defaults select",
+            "bulk needs a filter (--type, --lead, --from/--to, --after/--before, --created-from/--created-before, "
+            "--view, --id), or --all to change every task the defaults select",
             hint="try --dry-run first to see what would change",
         )
     now, tz = app.now(), app.tz
 
-    def day(key: str) -> Any:
+    def day(key: str, flag: str) -> Any:
         try:
             return parse_day(o[key], now=now, tz=tz) if o[key] is not None else None
         except UsageError as exc:
-            raise UsageError(f"--{key.replace('_', '-')}: {exc.message}") from None
+            raise UsageError(f"{flag}: {exc.message}") from None
 
-    before, after = day("before"), day("after")
-    day("created_after"), day("created_before")  # checked here too: build_query runs under the lock
+    from_day, to_day = day_range(
+        day("from_day", "--from"), day("to_day", "--to"), day("after", "--after"), day("before", "--before")
+    )
+    day("created_from", "--created-from"), day("created_before", "--created-before")  # checked here too: build_query runs under the lock
     if o["lead"] is not None:
         parse_lead_ref(o["lead"])
-    to_day = before - timedelta(days=1) if before is not None else None
-    from_day = after + timedelta(days=1) if after is not None else None
-    if from_day is not None and to_day is not None and from_day > to_day:
-        raise UsageError(f"--after {after.isoformat()} and --before {before.isoformat()} leave no day between them: nothing can match")
     new_date = None
     if o["date"] is not None:
         try:
@@ -191,7 +196,7 @@ def _resolve(app: Any, o: dict[str, Any], checked: dict[str, Any]) -> tuple[Any,
     assignee = o["assignee"] if o["assignee"] is not None else ("all" if task_ids else "me")
     query = build_query(
         app, view=view, types=o["types"], assignee=assignee, lead=o["lead"],
-        created_after=o["created_after"], created_before=o["created_before"],
+        created_from=o["created_from"], created_before=o["created_before"],
         ids=task_ids, is_complete=is_complete,
     )  # fmt: skip
     query = replace(query, from_day=checked["from_day"], to_day=checked["to_day"])
@@ -215,9 +220,9 @@ def _words(o: dict[str, Any]) -> list[str]:
     the lock file: only their own words, never a setting or the key."""
     words: list[str] = []
     for flag, key in (
-        ("--type", "types"), ("--assignee", "assignee"), ("--lead", "lead"), ("--created-after", "created_after"),
-        ("--created-before", "created_before"), ("--view", "view"), ("--before", "before"), ("--after", "after"),
-        ("--id", "ids"),
+        ("--type", "types"), ("--assignee", "assignee"), ("--lead", "lead"), ("--created-from", "created_from"),
+        ("--created-before", "created_before"), ("--view", "view"), ("--from", "from_day"), ("--to", "to_day"),
+        ("--before", "before"), ("--after", "after"), ("--id", "ids"),
     ):  # fmt: skip
         value = o[key]
         for item in value if isinstance(value, list) else [] if value is None else [value]:

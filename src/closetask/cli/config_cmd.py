@@ -25,12 +25,11 @@ def _profile_name(ctx: typer.Context, explicit: str | None, data: dict[str, Any]
 @app.command("init")
 def init(
     ctx: typer.Context,
-    profile: Annotated[Optional[str], typer.Option("--profile", help="Profile to create or update.", autocompletion=opt.complete_profiles)] = None,
     api_key_stdin: Annotated[bool, typer.Option("--api-key-stdin", help="Read the key from stdin (for scripts); never prompt.")] = False,
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="API base URL (https, or http to loopback only).")] = None,
     timezone: Annotated[Optional[str], typer.Option("--timezone", help="IANA zone (Europe/Berlin) or fixed offset in hours (-8, 5.5); default: this machine's.")] = None,
 ) -> None:
-    """Store an API key in a profile, after checking it with Close.
+    """Store an API key in a profile (--profile NAME, anywhere on the line), after checking it with Close.
 
     The key is asked with hidden input, or read from stdin with --api-key-stdin. Nothing is
     written when Close rejects the key. The file is created with mode 0600.
@@ -44,7 +43,7 @@ def init(
     from closetask.errors import ConfigError, UsageError
 
     data = config.load_file()
-    name = _profile_name(ctx, profile, data)
+    name = _profile_name(ctx, None, data)
     if api_key_stdin:
         key = sys.stdin.read().strip()
     elif ctx.obj.stdin_isatty:

@@ -3,10 +3,17 @@ and `build_query()`, which turns their values into a core TaskQuery.
 
 Each option is an `Annotated` alias: a command declares `types: TypeOpt = None` and gets the
 same flag, help and completion as every other command.
+
+The flag vocabulary, one meaning per flag across commands: day bounds are `--from`/`--to`
+(that day included) and `--after`/`--before` (that day excluded), the same in the views and
+bulk; `--created-from`/`--created-before` likewise for the creation day; a person who gets
+tasks is `--assign-to`/`-a` (add, reassign, bulk); `-t` is `--type`, `-l` `--lead`, `-d`
+`--date`. Old spellings (`reassign --to/-t`, `--created-after`, `undo -l`) still work, hidden.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -45,7 +52,7 @@ AssigneeOpt = Annotated[
 ]
 LeadOpt = Annotated[
     Optional[str],
-    typer.Option("--lead", metavar="LEAD", help="Only this lead's tasks: a lead ID or a Close lead address.", show_default=False),
+    typer.Option("--lead", "-l", metavar="LEAD", help="Only this lead's tasks: a lead ID or a Close lead address.", show_default=False),
 ]
 FromOpt = Annotated[
     Optional[str],
@@ -53,11 +60,23 @@ FromOpt = Annotated[
 ]
 ToOpt = Annotated[
     Optional[str],
-    typer.Option("--to", metavar="WHEN", help="Tasks on or before this local day (same forms as --from).", show_default=False),
+    typer.Option("--to", metavar="WHEN", help="Tasks on or before this local day.", show_default=False),
 ]
-CreatedAfterOpt = Annotated[
+AfterOpt = Annotated[
     Optional[str],
-    typer.Option("--created-after", metavar="WHEN", help="Tasks created on or after this local day.", show_default=False),
+    typer.Option("--after", metavar="WHEN", help="Tasks after this local day (the day itself excluded).", show_default=False),
+]
+BeforeOpt = Annotated[
+    Optional[str],
+    typer.Option("--before", metavar="WHEN", help="Tasks before this local day (-14d: older than two weeks).", show_default=False),
+]
+CreatedFromOpt = Annotated[
+    Optional[str],
+    typer.Option("--created-from", metavar="WHEN", help="Tasks created on or after this local day.", show_default=False),
+]
+CreatedAfterAlias = Annotated[
+    Optional[str],
+    typer.Option("--created-after", metavar="WHEN", hidden=True, help="Old spelling of --created-from (same meaning).", show_default=False),
 ]
 CreatedBeforeOpt = Annotated[
     Optional[str],
@@ -117,7 +136,9 @@ def build_query(
     lead: str | None = None,
     from_day: str | None = None,
     to_day: str | None = None,
-    created_after: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    created_from: str | None = None,
     created_before: str | None = None,
     order: str | None = None,
     default_order: str | None = None,
@@ -146,10 +167,10 @@ def build_query(
         except UsageError as exc:
             raise UsageError(f"{flag}: {exc.message}") from None
 
-    first, last = day(from_day, "--from"), day(to_day, "--to")
-    if first is not None and last is not None and first > last:
-        raise UsageError(f"--from {first.isoformat()} is after --to {last.isoformat()}: nothing can match")
-    after, before = day(created_after, "--created-after"), day(created_before, "--created-before")
+    first, last = day_range(
+        day(from_day, "--from"), day(to_day, "--to"), day(after, "--after"), day(before, "--before")
+    )
+    created_first, created_before_day = day(created_from, "--created-from"), day(created_before, "--created-before")
     # Last, because an email costs a request (GET /user/) and `me` may cost GET /me/.
     assignee_id = app.resolve_user(assignee, allow_all=True)
     return TaskQuery(
@@ -159,13 +180,42 @@ def build_query(
         lead_id=lead_id,
         from_day=first,
         to_day=last,
-        created_after=after,
-        created_before=before,
+        created_after=created_first,
+        created_before=created_before_day,
         order=parsed_order,
         limit=limit,
         fields=parsed_fields,
         **extra,
     )
+
+
+def day_range(first: date | None, last: date | None, after: date | None, before: date | None) -> tuple[date | None, date | None]:
+    """--from/--to (days included) and --after/--before (days excluded) as one inclusive range
+    of local days; given together, the narrower bound wins. Raises UsageError when no day fits."""
+    from closetask.errors import UsageError
+
+    bounds_first = [d for d in (first, after + timedelta(days=1) if after else None) if d is not None]
+    bounds_last = [d for d in (last, before - timedelta(days=1) if before else None) if d is not None]
+    start, end = max(bounds_first, default=None), min(bounds_last, default=None)
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"no day is both {_bound_text(first, after)} and {_bound_text(last, before, upper=True)}: nothing can match")
+    return start, end
+
+
+def _bound_text(included: date | None, excluded: date | None, *, upper: bool = False) -> str:
+    if included is not None and (excluded is None or (included < excluded if upper else included > excluded)):
+        return f"{'on or before' if upper else 'on or after'} {included.isoformat()}"
+    assert excluded is not None
+    return f"{'before' if upper else 'after'} {excluded.isoformat()}"
+
+
+def merge_alias(value: str | None, alias: str | None, flag: str, old: str) -> str | None:
+    """A flag and its hidden old spelling: either one, or both when they agree."""
+    from closetask.errors import UsageError
+
+    if value is not None and alias is not None and value != alias:
+        raise UsageError(f"{flag} and {old} (its old spelling) disagree: pass {flag} once")
+    return value if value is not None else alias
 
 
 def has_filters(types: list[str] | None, assignee: str, *values: object) -> bool:

@@ -15,11 +15,12 @@ def undo(
         Optional[str],
         typer.Argument(metavar="[ENTRY]", help="Journal entry to undo (from --list); default: the most recent not yet undone.", show_default=False),
     ] = None,
-    list_: Annotated[bool, typer.Option("--list", "-l", help="List recent journal entries instead of undoing.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List recent journal entries instead of undoing.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries --list shows.")] = 10,
     yes: YesOpt = False,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
+    old_list: Annotated[bool, typer.Option("-l", hidden=True, help="Old short form of --list (-l is --lead elsewhere).")] = False,
 ) -> None:
     """Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk).
 
@@ -32,7 +33,7 @@ def undo(
 
     app = tc.app_context(ctx)
     book = tc.journal(app)
-    if list_:
+    if list_ or old_list:
         _list(app, book, limit, json_out)
         return
     entry = _pick(book, entry_id)

@@ -10,10 +10,13 @@ from typing import Any
 import typer
 
 from closetask.cli.filters import (
+    AfterOpt,
     AssigneeOpt,
+    BeforeOpt,
     ConcurrencyOpt,
-    CreatedAfterOpt,
+    CreatedAfterAlias,
     CreatedBeforeOpt,
+    CreatedFromOpt,
     FieldsOpt,
     FromOpt,
     IdsOpt,
@@ -50,8 +53,11 @@ def _command(view: str, doc: str) -> Any:
         lead: LeadOpt = None,
         from_day: FromOpt = None,
         to_day: ToOpt = None,
-        created_after: CreatedAfterOpt = None,
+        after: AfterOpt = None,
+        before: BeforeOpt = None,
+        created_from: CreatedFromOpt = None,
         created_before: CreatedBeforeOpt = None,
+        created_after: CreatedAfterAlias = None,
         order: OrderOpt = None,
         limit: LimitOpt = None,
         fields: FieldsOpt = None,
@@ -71,7 +77,7 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
     """List `view` with the command's option values `o`."""
     from dataclasses import replace
 
-    from closetask.cli.filters import build_query, has_filters
+    from closetask.cli.filters import build_query, has_filters, merge_alias
     from closetask.core.listing import arrange, iter_pages
     from closetask.core.query import SORT_FIELDS, with_sort_fields
     from closetask.errors import UsageError
@@ -93,7 +99,9 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
         lead=o["lead"],
         from_day=o["from_day"],
         to_day=o["to_day"],
-        created_after=o["created_after"],
+        after=o["after"],
+        before=o["before"],
+        created_from=merge_alias(o["created_from"], o["created_after"], "--created-from", "--created-after"),
         created_before=o["created_before"],
         order=o["order"],
         default_order=_DEFAULT_ORDER[view],
@@ -141,7 +149,10 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
     save_rows(app.state_path("rows.json"), ids, command=view, saved_at=app.now())
     if not tasks:
         if fmt == "table" or app.stderr_isatty:
-            filtered = has_filters(o["types"], o["assignee"], o["lead"], o["from_day"], o["to_day"], o["created_after"], o["created_before"])
+            filtered = has_filters(
+                o["types"], o["assignee"], o["lead"], o["from_day"], o["to_day"], o["after"], o["before"],
+                o["created_from"], o["created_after"], o["created_before"],
+            )  # fmt: skip
             app.notify(_EMPTY[view][1 if filtered else 0])
         return
     if fmt == "tsv":

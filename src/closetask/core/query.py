@@ -12,7 +12,7 @@ Days are the user's local days (the profile's time zone):
   `date__lt=2026-11-29` keeps every task of the local 28th, date-only or timed, at any offset.
 - `created_after` / `created_before` become `date_created__gte` / `date_created__lt` at the
   local midnight of that day, sent as a UTC date-time: `date_created` is always an instant.
-  `--created-after D` means created on D or later; `--created-before D`, created before D began.
+  `--created-from D` means created on D or later; `--created-before D`, created before D began.
 
 Close's `view=inbox` replaces any `date__lt`, and `view=future` any `date__gte` (close-api.md).
 When `--to` ends before the inbox does (or `--from` starts after the future does), the view is
