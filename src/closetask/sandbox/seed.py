@@ -186,7 +186,7 @@ def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
     if kind == "opportunity_due":
         value = rng.randrange(20, 400) * 500_00  # cents, as Close stores values
         period = rng.choice(PERIODS)
-        note = {"one_time": "setup fee", "monthly": "monthly plan", "annual": "annual plan"}[period]
+        note = {"one_time": "new deal", "monthly": "monthly plan", "annual": "annual plan"}[period]
         return {"opportunity_value": value, "opportunity_value_formatted": f"${value // 100:,}",
                 "opportunity_value_period": period, "opportunity_note": f"{company} {note}"}  # fmt: skip
     return {"remote_phone": phone, "remote_phone_formatted": formatted, "local_phone": local,
