@@ -139,7 +139,8 @@ def write_profile(home: Path, **settings) -> None:
     config.save_file({"default_profile": "default", "profiles": {"default": settings}}, home / "config.toml")
 
 
-TASK_ID = re.compile(r"^task_[A-Za-z0-9]+$")
+# Lead tasks are task_, the tasks Close makes itself noti_ (tests/recorded/).
+TASK_ID = re.compile(r"^(task|noti)_[A-Za-z0-9]+$")
 
 
 def seed_stale(server: SandboxServer, count: int, *, start: int = 0) -> list[str]:

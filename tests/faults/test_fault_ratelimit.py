@@ -1,11 +1,12 @@
 """429 storms: the sandbox allows one request per second and refuses the rest in each of the
-three forms Close has used (Retry-After; only a RateLimit header; a bare 429 with no header
-and no body). Every command finishes, each wait is announced on stderr, and each refused
+four forms Close has used (Retry-After; only a RateLimit header; a bare 429 with no header
+and no body; the older flat JSON body with `rate_reset` as a string and no header). Every command finishes, each wait is announced on stderr, and each refused
 request is repeated exactly once (read from the server's request log, not from the clock)."""
 
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -18,9 +19,10 @@ from fault_server import db_tasks, db_users, logged, run_closetask
 pytestmark = pytest.mark.e2e
 
 TODAY = date(2026, 11, 28)
-# What each form of 429 tells the client to wait: Retry-After 1, RateLimit reset=1, or nothing
-# (the HTTP layer's default first wait, 2 s).
-STYLES = {"retry-after": "1.0", "ratelimit": "1.0", "bare": "2.0"}
+# What each form of 429 tells the client to wait (a pattern): Retry-After 1, RateLimit reset=1,
+# nothing (the HTTP layer's default first wait, 2 s), or the flat body's rate_reset: what is
+# left of the server's one-second window.
+STYLES = {"retry-after": r"1\.0", "ratelimit": r"1\.0", "bare": r"2\.0", "flat": r"[01]\.\d"}
 
 
 COMMANDS = ("inbox", "done", "add", "bulk")
@@ -92,8 +94,11 @@ def test_every_command_finishes_through_a_429_storm_and_each_refusal_is_retried_
         assert all(line.status in ("200", "429") for line in lines), (where, lines)
         # Each wait is announced on stderr, with the wait the server asked for.
         waits = [line for line in ran.stderr.splitlines() if line.startswith("rate limited by Close; waiting")]
-        assert len(waits) == len(refused), (where, ran.stderr)
-        assert all(w.endswith(f"waiting {STYLES[style]} s before retry 1/4") for w in waits), (where, waits)
+        if style == "flat":  # what is left of the window, often under the wait closetask announces
+            assert len(waits) <= len(refused), (where, ran.stderr)
+        else:
+            assert len(waits) == len(refused), (where, ran.stderr)
+        assert all(re.search(rf"waiting {STYLES[style]} s before retry 1/4$", w) for w in waits), (where, waits)
     # Each command sends its requests back to back, well within the second the server allows
     # one in, so each is refused at least once (checked per form of 429, not per command, so
     # that a very slow CI machine cannot make this flaky).

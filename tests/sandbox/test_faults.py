@@ -72,6 +72,23 @@ def test_429_bare(store):
     assert not {"retry-after", "ratelimit", "content-type", "x-rate-limit-reset"} & set(r.headers)
 
 
+def test_429_flat_as_recorded(store):
+    """The older flat body Close sent (tests/recorded/error_429_closex_rate_limit.json), with
+    rate_reset a string; no rate-limit headers, so the body alone says when."""
+    from recorded_close import recorded
+
+    c, clock = limited(store, 1, "flat")
+    c.get("me/")
+    clock.now += 0.25
+    r = c.get("me/")
+    assert r.status_code == 429 and r.headers["Content-Type"] == "application/json"
+    assert not {"retry-after", "ratelimit", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} & set(r.headers)
+    body = r.json()
+    assert list(body) == list(recorded("error_429_closex_rate_limit.json"))
+    assert body["message"] == "API call count exceeded for this period"
+    assert body["rate_reset"] == "0.750000" and body["rate_limit"] == 1 and body["rate_limit_type"] == "key"
+
+
 def test_a_refused_request_changes_nothing(store):
     c, _ = limited(store, 1)
     task = c.get("task/", params={"view": "inbox"}).json()["data"][0]

@@ -77,7 +77,8 @@ def serve(
         Optional[int], typer.Option(help="Answer 429 beyond N requests per second per key.", show_default=False)
     ] = None,
     rate_limit_style: Annotated[
-        str, typer.Option(help="429 form: retry-after (headers and JSON), ratelimit (RateLimit only), bare (nothing).")
+        str, typer.Option(help="429 form: retry-after (headers and JSON), ratelimit (RateLimit only), bare (nothing), "
+                          "flat (the older flat JSON, rate_reset a string, no rate headers).")
     ] = "retry-after",
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a --host that is not loopback.")] = False,
 ) -> None:

@@ -27,7 +27,7 @@ from closetask.sandbox.model import (
 from closetask.sandbox.query import (
     ApiError, invalid, not_found, parse_changes, parse_paging, parse_task_query,
 )  # fmt: skip
-from closetask.sandbox.store import Store
+from closetask.sandbox.store import Store, completion
 
 UNAUTHORIZED = (
     "The server could not verify that you are authorized to access the URL requested. You "
@@ -273,7 +273,7 @@ class SandboxApp:
             "text": text, "date": when.text if when else local_today(req.now, req.offset).isoformat(),
             "is_dateless": when is None, "is_complete": is_complete, "assigned_to": assigned_to,
             "created_by": me["id"], "updated_by": me["id"],
-            "organization_id": self.store.organization().get("id"), "object_type": None, "object_id": None,
+            "organization_id": self.store.organization().get("id"), **completion(is_complete),
             "date_created": stamp, "date_updated": stamp,
             "is_new": False, "priority": None, "deduplication_key": None,
         }  # fmt: skip

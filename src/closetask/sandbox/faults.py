@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 FAIL_MODES = ("503", "500", "502", "504", "reset", "reset-after", "html", "empty", "truncated")
-RATE_LIMIT_STYLES = ("retry-after", "ratelimit", "bare")
+RATE_LIMIT_STYLES = ("retry-after", "ratelimit", "bare", "flat")
 ADVERTISED_LIMIT = 1000  # what RateLimit says when no --rate-limit is enforced
 _REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 _HTML = (
@@ -158,6 +158,11 @@ class RateLimiter:
         """Headers and body of a 429 in one of the forms seen from Close (close-api.md)."""
         if style == "bare":  # Close's ingress: no headers, no JSON
             return [], b""
+        if style == "flat":  # the recorded older form: rate_reset a *string*; no rate headers here
+            flat = {"message": "API call count exceeded for this period", "rate_endpoint_group": "0" * 32,
+                    "rate_limit": state.limit, "rate_limit_type": "key", "rate_reset": f"{state.reset:.6f}",
+                    "rate_window": int(self.window) if float(self.window).is_integer() else self.window}  # fmt: skip
+            return [("Content-Type", "application/json")], json.dumps(flat).encode()
         body = {"error": {"message": "API call count exceeded for this period", "rate_reset": round(state.reset, 3)}}
         headers = [("Content-Type", "application/json"), *state.headers()]
         if style == "retry-after":

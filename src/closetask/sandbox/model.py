@@ -33,6 +33,12 @@ OBJECT_TYPES = {
     "outgoing_call": "call",
 }
 TASK_TYPES = tuple(OBJECT_TYPES)
+# Tasks a person makes: `task_` IDs, a `text`, `date` with `due_date` and `is_dateless`.
+# Every other type is a task Close makes itself ("notifications" inside Close): `noti_` IDs,
+# and no `text`, `due_date` or `is_dateless` (recorded for email_followup and opportunity_due;
+# assumed for the other system types). outgoing_call is made by a person (Close's newer docs)
+# and never seeded; it keeps the lead task's date keys.
+USER_TYPES = frozenset(("lead", "outgoing_call"))
 _CALL = ("phone", "phone_formatted", "local_phone", "phone_number_description")
 TYPE_FIELDS = {
     "lead": ("text",),
@@ -43,11 +49,11 @@ TYPE_FIELDS = {
     "voicemail": (*_CALL, "voicemail_duration", "voicemail_url"),
     "opportunity_due": (
         "opportunity_value",
-        "opportunity_value_currency",
         "opportunity_value_formatted",
+        "opportunity_value_period",
         "opportunity_note",
     ),
-    "incoming_sms": (
+    "incoming_sms": (  # `text` here is the message, not a task description
         "remote_phone",
         "remote_phone_formatted",
         "local_phone",
@@ -56,8 +62,8 @@ TYPE_FIELDS = {
     ),
     "outgoing_call": ("phone", "phone_formatted", "text"),
 }
-# Key order of a rendered task, as in the real 2018 object of close-api.md; the per-type
-# fields go after contact_name, and anything else stored (newer fields) goes last.
+# Key order of a rendered task without a recording: the 2018 object of close-api.md, the
+# per-type fields after contact_name; anything else stored (newer fields) goes last.
 HEAD = ("id", "_type", "lead_id", "lead_name", "contact_id", "contact_name")
 TAIL = (
     "date", "due_date", "is_dateless", "is_complete", "view",
@@ -65,16 +71,49 @@ TAIL = (
     "updated_by", "updated_by_name", "organization_id", "object_type", "object_id",
     "date_created", "date_updated",
 )  # fmt: skip
+_DATE_KEYS = ("due_date", "is_dateless")
+# The key order real Close sent, per type, copied from tests/recorded/ (lead: the 2018 HTTP
+# recording, which both closex answers share). It looks like a hash order, not a design, but
+# `--json` prints objects unchanged, so a script diffing output sees the order Close sends.
+RECORDED_ORDER = {
+    "lead": (
+        "date_updated", "text", "object_type", "assigned_to_name", "created_by", "lead_name",
+        "contact_name", "id", "object_id", "updated_by_name", "created_by_name", "is_dateless",
+        "due_date", "_type", "updated_by", "organization_id", "contact_id", "date", "lead_id",
+        "assigned_to", "date_created", "is_complete", "view",
+    ),
+    "email_followup": (
+        "body_preview", "contact_id", "date_updated", "_type", "is_complete", "email_id", "object_id",
+        "id", "date", "updated_by", "organization_id", "date_created", "view", "lead_name",
+        "object_type", "contact_name", "updated_by_name", "created_by", "lead_id", "assigned_to",
+        "created_by_name", "assigned_to_name", "subject",
+    ),
+    "opportunity_due": (
+        "view", "opportunity_value_period", "updated_by", "assigned_to", "date_updated",
+        "date_created", "object_id", "date", "created_by", "opportunity_value_formatted",
+        "is_complete", "contact_id", "contact_name", "opportunity_note", "id", "lead_name",
+        "created_by_name", "updated_by_name", "lead_id", "organization_id", "_type",
+        "assigned_to_name", "object_type", "opportunity_value",
+    ),
+}  # fmt: skip
+ID_LENGTH = 43  # base62 characters after the prefix in every recorded task, noti, lead, user, acti ID
+
+
+def task_prefix(kind: str) -> str:
+    """`task` for the tasks people make, `noti` for the ones Close makes (recorded)."""
+    return "task" if kind in USER_TYPES else "noti"
 
 
 def new_id(prefix: str, rng: random.Random | None = None) -> str:
-    """`task_` + 22 base62 characters, like Close's newer IDs.
+    """`task_` + 43 base62 characters, like Close's task, notification, lead, user and
+    activity IDs.
 
-    Base64 of 17 random bytes with "+/" mapped into base62: all in C, because seeding
-    100,000 tasks makes ~150,000 IDs (the two mapped letters are a little more frequent).
+    Base64 of 33 random bytes (44 characters) with "+/" mapped into base62: all in C, because
+    seeding 100,000 tasks makes ~150,000 IDs (the two mapped letters are a little more
+    frequent).
     """
-    raw = (rng or _SYSTEM_RNG).randbytes(17)
-    return prefix + "_" + base64.b64encode(raw)[:22].translate(_TO_BASE62).decode()
+    raw = (rng or _SYSTEM_RNG).randbytes(33)
+    return prefix + "_" + base64.b64encode(raw)[:ID_LENGTH].translate(_TO_BASE62).decode()
 
 
 _SYSTEM_RNG = random.SystemRandom()
@@ -187,18 +226,31 @@ def view_of(is_complete: bool, date_text: str, offset_s: float, tomorrow_s: floa
     return "inbox" if datetime.fromisoformat(date_text).timestamp() < tomorrow_s else "future"
 
 
-_ORDER = {kind: (*HEAD, *fields, *TAIL) for kind, fields in TYPE_FIELDS.items()}
+def _order(kind: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    if kind in RECORDED_ORDER:
+        return RECORDED_ORDER[kind]
+    keys = (*HEAD, *fields, *TAIL)
+    return keys if kind in USER_TYPES else tuple(k for k in keys if k not in _DATE_KEYS)
+
+
+_ORDER = {kind: _order(kind, fields) for kind, fields in TYPE_FIELDS.items()}
 _DEFAULT_ORDER = (*HEAD, *TAIL)
 
 
 def render_task(task: dict, names: dict[str, str], view: str) -> dict:
-    """The task object as Close returns it: fixed key order, names resolved, view computed.
-    `names` maps user IDs to display names."""
+    """The task object as Close returns it: its type's key order, names resolved, view
+    computed; system tasks without due_date and is_dateless. `names` maps user IDs to
+    display names."""
     # The known keys in order (None when the task lacks one), then update(): a known key keeps
     # its place, newer fields pass through after them. Three times the speed of a loop.
-    out = dict.fromkeys(_ORDER.get(task.get("_type", ""), _DEFAULT_ORDER))
+    kind = task.get("_type", "")
+    out = dict.fromkeys(_ORDER.get(kind, _DEFAULT_ORDER))
     out.update(task)
-    out["due_date"] = None if task.get("is_dateless") else str(task.get("date") or "")[:10] or None
+    if kind in USER_TYPES or kind not in _ORDER:
+        out["due_date"] = None if task.get("is_dateless") else str(task.get("date") or "")[:10] or None
+    else:  # the store keeps an is_dateless column for every task; Close's system tasks have none
+        out.pop("is_dateless", None)
+        out.pop("due_date", None)
     out["view"] = view
     out["assigned_to_name"] = names.get(out["assigned_to"] or "")
     out["created_by_name"] = names.get(out["created_by"] or "")

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from closetask.sandbox.model import TASK_TYPES, day_ts, local_today, parse_when
 from closetask.sandbox.store import TaskFilter
 
-MAX_LIMIT = 100  # close-api.md: 100 is known to work; above it Close answers 400
+MAX_LIMIT = 100  # the default page, and the cap for /user/ (100 is known to work there)
+TASK_MAX_LIMIT = 1000  # /task/ took _limit=1000 (recorded: Airbyte's connector asks for it)
 MAX_SKIP = 250000  # the cap a real 400 quoted (`max_skip = 250000`)
 ORDERS = ("date", "-date", "date_created", "-date_created")
 VIEWS = ("inbox", "future", "archive")
@@ -54,7 +55,7 @@ def _int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:
     if value < low:
         problems.append(f"{name} must be >= {low}")
     elif value > high:
-        extra = f" (max_skip = {high})" if name == "_skip" else ""
+        extra = f" (max_skip = {high})" if name == "_skip" else f" (max_limit = {high})" if name == "_limit" else ""
         problems.append(f"{name} must be <= {high}{extra}")
     return value
 
@@ -161,7 +162,7 @@ def parse_task_query(
     if "_skip" in params:
         q.skip = _int(get("_skip", ""), "_skip", 0, MAX_SKIP, problems)
     if "_limit" in params:
-        q.limit = _int(get("_limit", ""), "_limit", 0, MAX_LIMIT, problems)
+        q.limit = _int(get("_limit", ""), "_limit", 0, TASK_MAX_LIMIT, problems)
     if "_fields" in params:
         q.fields = _csv(get("_fields", ""))
     if problems or fields:

@@ -18,7 +18,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from closetask.sandbox.model import BASE62, ENV_NOW, EPOCH, OBJECT_TYPES, When, env_now, iso_instant, new_id
+from closetask.sandbox.model import BASE62, ENV_NOW, EPOCH, OBJECT_TYPES, When, env_now, iso_instant, new_id, task_prefix
 from closetask.sandbox.store import Store, pack_row
 
 COMPANIES = (
@@ -56,7 +56,10 @@ SMS = ("Running 5 min late", "Can you call me back?", "Got the quote, thanks!", 
 BUCKETS = {"overdue": 20, "today": 12, "today_at": 15, "tomorrow": 10, "weeks": 18, "done": 25}
 TYPES_NOW = {"lead": 40, "incoming_email": 14, "email_followup": 8, "missed_call": 11,
              "answered_detached_call": 5, "voicemail": 8, "opportunity_due": 6, "incoming_sms": 8}  # fmt: skip
-ID_PREFIX = {"emailthread": "emthread", "opportunity": "oppo"}
+# object_id prefix by object_type. The one recorded emailthread task (an email_followup)
+# points at an `acti_` ID, so incoming_email does too; calls and SMS are activities as well.
+ID_PREFIX = {"opportunity": "oppo"}
+PERIODS = ("one_time", "one_time", "monthly", "annual")  # opportunity_value_period; one_time recorded
 TYPES_LATER = {"lead": 70, "email_followup": 15, "opportunity_due": 15}  # no calls from the future
 
 
@@ -182,8 +185,10 @@ def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
         return call
     if kind == "opportunity_due":
         value = rng.randrange(20, 400) * 500_00  # cents, as Close stores values
-        return {"opportunity_value": value, "opportunity_value_currency": "USD",
-                "opportunity_value_formatted": f"${value // 100:,}", "opportunity_note": f"{company} annual plan"}  # fmt: skip
+        period = rng.choice(PERIODS)
+        note = {"one_time": "new deal", "monthly": "monthly plan", "annual": "annual plan"}[period]
+        return {"opportunity_value": value, "opportunity_value_formatted": f"${value // 100:,}",
+                "opportunity_value_period": period, "opportunity_note": f"{company} {note}"}  # fmt: skip
     return {"remote_phone": phone, "remote_phone_formatted": formatted, "local_phone": local,
             "text": rng.choice(SMS), "attachments": []}  # fmt: skip
 
@@ -212,22 +217,27 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
         system = kind != "lead"  # emails, calls, SMS and opportunities create their own tasks
         object_type = OBJECT_TYPES[kind]
         assignee = assignees[i]
+        if system:
+            object_id = new_id(ID_PREFIX.get(object_type, "acti"), rng)
+        elif done:  # Close records a completion activity and points the task at it (recorded)
+            object_type, object_id = "taskcompleted", new_id("acti", rng)
+        else:
+            object_id = None
         body = {
             "lead_name": lead["display_name"],
             "contact_id": contact["id"] if contact else None, "contact_name": contact["name"] if contact else None,
             **_extra(kind, lead, lead["name"], rng),
-            "created_by": None if system else rng.choice((me, me, assignee)),
-            "organization_id": org_id, "object_type": object_type,
-            "object_id": new_id(ID_PREFIX.get(object_type, "acti"), rng) if object_type else None,
-            "is_new": system and not done and rng.random() < 0.5,
-            "priority": "high" if rng.random() < 0.08 else None, "deduplication_key": None,
+            # recorded system tasks name a user here: the one whose email or deal made the task
+            "created_by": assignee if system else rng.choice((me, me, assignee)),
+            "organization_id": org_id, "object_type": object_type, "object_id": object_id,
         }  # fmt: skip
+        if not system:  # newer fields (close-api.md); no recorded system task has them
+            body.update(is_new=False, priority="high" if rng.random() < 0.08 else None, deduplication_key=None)
         yield pack_row(
-            new_id("task", rng), kind, lead["id"], assignee, done, when, False, created_ts, created,
+            new_id(task_prefix(kind), rng), kind, lead["id"], assignee, done, when, False, created_ts, created,
             updated_ts, updated,
-            assignee if done else None if system else me, body,
+            assignee if done or system else me, body,
         )  # fmt: skip
-
 
 
 def default_now() -> datetime:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from closetask.sandbox.deep_pages import DEEP_SKIP, split
-from closetask.sandbox.model import When, parse_when
+from closetask.sandbox.model import When, new_id, parse_when
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -178,6 +178,17 @@ def task_row(task: dict) -> tuple:
     )  # fmt: skip
 
 
+def completion(is_complete: bool) -> dict:
+    """object_type/object_id of a lead task that has just been completed or reopened.
+
+    Completing makes a completion activity (recorded: `taskcompleted`, `acti_...`). What
+    reopening does is not recorded; the sandbox clears both, as on a task never completed.
+    """
+    if is_complete:
+        return {"object_type": "taskcompleted", "object_id": new_id("acti")}
+    return {"object_type": None, "object_id": None}
+
+
 def pack_row(
     task_id: str, kind: str, lead_id: str | None, assigned_to: str | None, is_complete: bool,
     when: When, is_dateless: bool, created_ts: float, date_created: str, updated_ts: float,
@@ -255,6 +266,8 @@ class Store:
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
         self._db.execute("PRAGMA busy_timeout = 10000")
+        # A fresh completion activity ID per completed lead task inside bulk_update's one UPDATE.
+        self._db.create_function("new_acti_id", 0, lambda: new_id("acti"))
         if self.path != ":memory:":
             self._use_wal()
             self._db.execute("PRAGMA synchronous = NORMAL")
@@ -470,11 +483,14 @@ class Store:
             if not rows:
                 return None
             task = _task(rows[0])
+            was_complete = task["is_complete"]
             for key, value in changes.items():
                 if key == "date":
                     task["date"], task["is_dateless"] = value.text, False
                 else:
                     task[key] = value
+            if task["_type"] == "lead" and task["is_complete"] != was_complete:
+                task.update(completion(task["is_complete"]))
             task["date_updated"], task["updated_by"] = stamp, user_id
             db.execute(f"INSERT OR REPLACE INTO tasks ({TASK_COLUMNS}) VALUES ({','.join('?' * 15)})", task_row(task))
         return task
@@ -487,8 +503,16 @@ class Store:
             sets.append("assigned_to = ?")
             values.append(changes["assigned_to"])
         if "is_complete" in changes:
+            done = bool(changes["is_complete"])
             sets.append("is_complete = ?")
-            values.append(int(changes["is_complete"]))
+            values.append(int(done))
+            # A lead task that changes state points at a new completion activity, or at
+            # nothing again (see completion()); the CASE reads the old is_complete.
+            target = "'taskcompleted', '$.object_id', new_acti_id()" if done else "NULL, '$.object_id', NULL"
+            sets.append(
+                f"body = CASE WHEN type = 'lead' AND is_complete = {int(not done)} "
+                f"THEN json_set(body, '$.object_type', {target}) ELSE body END"
+            )
         if "date" in changes:
             when: When = changes["date"]
             sets.append("date = ?, date_only = ?, ts = ?, is_dateless = 0")
