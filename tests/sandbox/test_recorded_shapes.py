@@ -183,3 +183,14 @@ def test_limit_1000_is_accepted(api):
     assert api().get("task/", params={"_limit": 1000}).status_code == 200
     r = api().get("task/", params={"_limit": 1001})
     assert r.status_code == 400 and any("max_limit = 1000" in e for e in r.json()["errors"])
+
+
+def test_users_list_their_organizations_as_ids_like_close(api):
+    c = api()
+    recorded_user = recorded("users_list_closex_2017.json")["data"][0]
+    org_id = c.get("me/").json()["organizations"][0]["id"]
+    users = c.get("user/").json()["data"]
+    assert users and all(u["organizations"] == [org_id] for u in users)
+    assert list(users[0])[0] == list(recorded_user)[0] == "organizations"
+    one = c.get(f"user/{users[0]['id']}/").json()
+    assert one["organizations"] == [org_id]

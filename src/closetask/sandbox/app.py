@@ -321,7 +321,8 @@ class SandboxApp:
 
     def list_users(self, req: Request) -> dict:
         skip, limit = parse_paging(req.params)
-        users = [_public_user(u) for u in self._users()]
+        org_id = self.store.organization().get("id")
+        users = [_member(u, org_id) for u in self._users()]
         data = users[skip : skip + limit]
         if fields := _fields(req):
             data = [{k: v for k, v in u.items() if k in fields} for u in data]
@@ -330,7 +331,7 @@ class SandboxApp:
     def get_user(self, req: Request, user_id: str) -> dict:
         for user in self._users():
             if user["id"] == user_id:
-                return _public_user(user)
+                return _member(user, self.store.organization().get("id"))
         raise not_found("User")
 
     def get_lead(self, req: Request, lead_id: str) -> dict:
@@ -342,6 +343,12 @@ class SandboxApp:
 
 def _public_user(user: dict) -> dict:
     return {k: v for k, v in user.items() if k != "membership_id"}
+
+
+def _member(user: dict, org_id: str | None) -> dict:
+    """A user as GET /user/ shows one: `organizations` first, as a list of IDs (recorded:
+    tests/recorded/users_list_closex_2017.json; `[]` for someone who left)."""
+    return {"organizations": [org_id] if org_id else [], **_public_user(user)}
 
 
 def _fields(req: Request) -> list[str] | None:
