@@ -22,18 +22,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import BENCH, Context, compile_bytecode, say  # noqa: E402
 
 # section -> module; bulk last: it is the longest
-MODULES = {"startup": "startup", "inbox": "inbox", "requests": "request_counts", "export": "export",
-           "sandbox": "sandbox_speed", "bulk": "bulk_vs_closeio"}  # fmt: skip
+MODULES = {
+    "startup": "startup",
+    "inbox": "inbox",
+    "requests": "request_counts",
+    "export": "export",
+    "sandbox": "sandbox_speed",
+    "bulk": "bulk_vs_closeio",
+}
 SECTIONS = tuple(MODULES)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The options; `sections` is the tuple of sections to run."""
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.splitlines()[0])
-    parser.add_argument("sections", nargs="*", default="all", choices=[*SECTIONS, "all"], metavar="SECTION",
-                        help=f"one or more of: {', '.join(SECTIONS)}, all (default)")  # fmt: skip
-    parser.add_argument("--quick", action="store_true",
-                        help="smaller scales (bulk 2,000 tasks, export 20,000) and fewer runs; the figures say which")  # fmt: skip
+    parser.add_argument(
+        "sections",
+        nargs="*",
+        default="all",
+        choices=[*SECTIONS, "all"],
+        metavar="SECTION",
+        help=f"one or more of: {', '.join(SECTIONS)}, all (default)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller scales (bulk 2,000 tasks, export 20,000) and fewer runs; the figures say which",
+    )
     parser.add_argument("--runs", type=int, default=None, help="start-up rounds (default 20; --quick 10)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
     args = parser.parse_args(argv)
@@ -51,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
 
     compile_bytecode()
     say(f"closetask bench: {', '.join(chosen)}{' (--quick)' if args.quick else ''}")
-    say(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; work dir {ctx.workdir}")  # fmt: skip
+    say(
+        f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; work dir {ctx.workdir}"
+    )
     say("bytecode: `python -m compileall -q src` ran first (as an install would); times are wall clock")
     started = time.monotonic()
     try:
@@ -70,19 +87,26 @@ def _summary(ctx: Context, chosen: tuple[str, ...], seconds: float) -> None:
     lines = [
         "| section | target | measured | met? | command |",
         "|---|---|---|---|---|",
-        *(
-            f"| {r.section} | {r.target} | {r.measured} | {_verdict(r.met)} | `{r.command}` |"
-            for r in ctx.rows
-        ),
+        *(f"| {r.section} | {r.target} | {r.measured} | {_verdict(r.met)} | `{r.command}` |" for r in ctx.rows),
     ]
     say(f"\n== summary ({seconds:.0f} s; load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}) ==")
     say("\n".join(lines))
     results = BENCH / "results"
     results.mkdir(exist_ok=True)
     (results / "latest.md").write_text("\n".join(lines) + "\n")
-    (results / "latest.json").write_text(json.dumps(
-        {"sections": chosen, "quick": ctx.quick, "seconds": round(seconds), "cores": os.cpu_count(),
-         "rows": [asdict(r) for r in ctx.rows]}, indent=2) + "\n")  # fmt: skip
+    (results / "latest.json").write_text(
+        json.dumps(
+            {
+                "sections": chosen,
+                "quick": ctx.quick,
+                "seconds": round(seconds),
+                "cores": os.cpu_count(),
+                "rows": [asdict(r) for r in ctx.rows],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _verdict(met: bool | None) -> str:

@@ -40,14 +40,28 @@ def run(ctx: Context) -> None:
     work = fresh_dir(ctx, "bulk")
     db = work / "sandbox.sqlite3"
     say(f"bulk: {tasks:,} tasks, {stale:,} of them stale; sandbox serve --latency {LATENCY_MS}")
-    bulk = [CLOSETASK, "bulk", "--assignee", "all", "--before", "today", "--complete", "--yes", "--max", str(stale), "--json"]
+    bulk = [
+        CLOSETASK,
+        "bulk",
+        "--assignee",
+        "all",
+        "--before",
+        "today",
+        "--complete",
+        "--yes",
+        "--max",
+        str(stale),
+        "--json",
+    ]
 
     ours: dict[int | None, Outcome] = {}
     for concurrency in (None, 4):  # None: the default profile, no concurrency set
         home = fresh_dir(ctx, f"bulk-client-{concurrency or 'default'}")
         if concurrency is not None:
             run_child([CLOSETASK, "config", "set", "concurrency", str(concurrency)], env=env(home))
-        outcome = ours[concurrency] = _once(db, tasks, home, bulk, lambda out: f"{json.loads(out)['changed']:,} changed")
+        outcome = ours[concurrency] = _once(
+            db, tasks, home, bulk, lambda out: f"{json.loads(out)['changed']:,} changed"
+        )
         say(f"  closetask bulk, {_setting(concurrency)}: {_describe(outcome)}")
     closeio = [PY, str(BENCH / "closeio_complete.py"), "{base_url}", "{api_key}", NOW[:10]]
     theirs = _once(db, tasks, work / "closeio", closeio, lambda out: out.strip())
@@ -56,12 +70,17 @@ def run(ctx: Context) -> None:
     for concurrency, outcome in ours.items():
         ratio = theirs.seconds / outcome.seconds
         same = outcome.completed == theirs.completed == stale
-        ctx.add(Row("bulk", f"complete {stale:,} stale tasks, latency {LATENCY_MS} ms ({_setting(concurrency)}): >= {SPEEDUP:g}x faster than closeio per task",
-                    f"{outcome.seconds:.1f} s vs {theirs.seconds:.1f} s = {ratio:.0f}x; {outcome.gets} GETs + {outcome.puts} PUTs "
-                    f"vs {theirs.gets} + {theirs.puts}; completed {outcome.completed:,} / {theirs.completed:,}",
-                    ratio >= SPEEDUP and same,
-                    ("" if concurrency is None else f"closetask config set concurrency {concurrency}; ")
-                    + f"closetask bulk --assignee all --before today --complete --yes --max {stale}  vs  bench/closeio_complete.py"))  # fmt: skip
+        ctx.add(
+            Row(
+                "bulk",
+                f"complete {stale:,} stale tasks, latency {LATENCY_MS} ms ({_setting(concurrency)}): >= {SPEEDUP:g}x faster than closeio per task",
+                f"{outcome.seconds:.1f} s vs {theirs.seconds:.1f} s = {ratio:.0f}x; {outcome.gets} GETs + {outcome.puts} PUTs "
+                f"vs {theirs.gets} + {theirs.puts}; completed {outcome.completed:,} / {theirs.completed:,}",
+                ratio >= SPEEDUP and same,
+                ("" if concurrency is None else f"closetask config set concurrency {concurrency}; ")
+                + f"closetask bulk --assignee all --before today --complete --yes --max {stale}  vs  bench/closeio_complete.py",
+            )
+        )
 
 
 def _once(db: Path, tasks: int, home: Path, argv: list[str], note) -> Outcome:
@@ -74,8 +93,13 @@ def _once(db: Path, tasks: int, home: Path, argv: list[str], note) -> Outcome:
         lines = srv.log_lines()
     if result.returncode != 0:
         raise RuntimeError(f"{argv[1]} failed: {result.stderr.decode(errors='replace')[-2000:]}")
-    return Outcome(result.seconds, _completed(db) - before, count_requests(lines, "GET", "task/"),
-                   count_requests(lines, "PUT", "task/"), note(result.stdout.decode()))  # fmt: skip
+    return Outcome(
+        result.seconds,
+        _completed(db) - before,
+        count_requests(lines, "GET", "task/"),
+        count_requests(lines, "PUT", "task/"),
+        note(result.stdout.decode()),
+    )
 
 
 def _setting(concurrency: int | None) -> str:

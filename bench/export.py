@@ -69,8 +69,18 @@ def export(srv: Server, home: Path, *extra: str) -> Export:
     total = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     pages = sum(1 for line in srv.log_lines() if line.startswith("GET /api/v1/task/"))
-    return Export(lines, len(ids), first, total, pages_at_first, pages, (peak_kb or usage.ru_maxrss) / 1024, proc.returncode,
-                  usage.ru_utime + usage.ru_stime, _cpu(srv.process.pid) - server_cpu)  # fmt: skip
+    return Export(
+        lines,
+        len(ids),
+        first,
+        total,
+        pages_at_first,
+        pages,
+        (peak_kb or usage.ru_maxrss) / 1024,
+        proc.returncode,
+        usage.ru_utime + usage.ru_stime,
+        _cpu(srv.process.pid) - server_cpu,
+    )
 
 
 def _high_water_kb(pid: int) -> int:
@@ -109,23 +119,43 @@ def run(ctx: Context) -> None:
         say(f"  reset took {seconds:.1f} s; {expected:,} completed tasks to export")
         with server(db) as srv:
             result = results[n] = export(srv, work / "client")
-            say(f"  {n:,}: {result.lines:,} lines ({result.unique:,} unique ids) in {result.total:.1f} s; "
+            say(
+                f"  {n:,}: {result.lines:,} lines ({result.unique:,} unique ids) in {result.total:.1f} s; "
                 f"first line after {ms(result.first_line)} (server had answered {result.pages_at_first_line} of "
-                f"{result.pages} GETs); peak RSS {result.maxrss_mb:.1f} MB")  # fmt: skip
+                f"{result.pages} GETs); peak RSS {result.maxrss_mb:.1f} MB"
+            )
             exact = result.returncode == 0 and result.lines == result.unique == expected
-            ctx.add(Row("export", f"archive --jsonl of {n:,} tasks: every task once",
-                        f"{result.lines:,} lines, {result.unique:,} unique, {expected:,} expected", exact,
-                        "closetask archive --assignee all --jsonl"))  # fmt: skip
+            ctx.add(
+                Row(
+                    "export",
+                    f"archive --jsonl of {n:,} tasks: every task once",
+                    f"{result.lines:,} lines, {result.unique:,} unique, {expected:,} expected",
+                    exact,
+                    "closetask archive --assignee all --jsonl",
+                )
+            )
             if n == big:
-                ctx.add(Row("export", f"{n:,} tasks stream: first line before the last page",
-                            f"first line at {ms(result.first_line)} of {result.total:.1f} s, after {result.pages_at_first_line} of {result.pages} GETs",
-                            result.pages_at_first_line < result.pages, "closetask archive --assignee all --jsonl | ..."))  # fmt: skip
+                ctx.add(
+                    Row(
+                        "export",
+                        f"{n:,} tasks stream: first line before the last page",
+                        f"first line at {ms(result.first_line)} of {result.total:.1f} s, after {result.pages_at_first_line} of {result.pages} GETs",
+                        result.pages_at_first_line < result.pages,
+                        "closetask archive --assignee all --jsonl | ...",
+                    )
+                )
         if n >= 10_000:  # enough pages for start-up (~0.3 s) not to decide the ratio
             _concurrency(ctx, db, work, expected)
     peak, base = results[big].maxrss_mb, results[small].maxrss_mb
-    ctx.add(Row("export", f"peak RSS for {big:,} < {MEMORY_LIMIT_MB} MB and <= {GROWTH_LIMIT:.2f}x the peak for {small:,}",
-                f"{peak:.1f} MB vs {base:.1f} MB = {peak / base:.3f}x", peak < MEMORY_LIMIT_MB and peak <= GROWTH_LIMIT * base,
-                "closetask archive --assignee all --jsonl (the child's VmHWM, read as it streams)"))  # fmt: skip
+    ctx.add(
+        Row(
+            "export",
+            f"peak RSS for {big:,} < {MEMORY_LIMIT_MB} MB and <= {GROWTH_LIMIT:.2f}x the peak for {small:,}",
+            f"{peak:.1f} MB vs {base:.1f} MB = {peak / base:.3f}x",
+            peak < MEMORY_LIMIT_MB and peak <= GROWTH_LIMIT * base,
+            "closetask archive --assignee all --jsonl (the child's VmHWM, read as it streams)",
+        )
+    )
 
 
 def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
@@ -144,20 +174,35 @@ def _concurrency(ctx: Context, db: Path, work: Path, expected: int) -> None:
                 bare[concurrency].append(_bare_read(srv, query, expected, concurrency))
     for concurrency, results in runs.items():
         r = sorted(results, key=lambda x: x.total)[len(results) // 2]
-        say(f"  latency {LATENCY_MS} ms, --concurrency {concurrency}: {', '.join(f'{x.total:.1f}' for x in results)} s; "
-            f"{r.pages} GETs, {r.lines:,} lines, {r.unique:,} unique; CPU: closetask {r.client_cpu:.1f} s, sandbox server {r.server_cpu:.1f} s")  # fmt: skip
+        say(
+            f"  latency {LATENCY_MS} ms, --concurrency {concurrency}: {', '.join(f'{x.total:.1f}' for x in results)} s; "
+            f"{r.pages} GETs, {r.lines:,} lines, {r.unique:,} unique; CPU: closetask {r.client_cpu:.1f} s, sandbox server {r.server_cpu:.1f} s"
+        )
     serial, parallel = (median([x.total for x in runs[c]]) for c in (1, 4))
     exact = all(x.returncode == 0 and x.lines == x.unique == expected for xs in runs.values() for x in xs)
     ratio = serial / parallel
-    ctx.add(Row("export", f"{expected:,} tasks, latency {LATENCY_MS} ms: --concurrency 4 >= {SPEEDUP:g}x faster than 1, none lost or repeated",
-                f"{serial:.1f} s vs {parallel:.1f} s = {ratio:.2f}x (median of {repeat}); every run {expected:,} lines, all unique: {exact}",
-                ratio >= SPEEDUP and exact,
-                f"closetask archive --assignee all --jsonl --concurrency 4 (vs 1), sandbox serve --latency {LATENCY_MS}"))  # fmt: skip
+    ctx.add(
+        Row(
+            "export",
+            f"{expected:,} tasks, latency {LATENCY_MS} ms: --concurrency 4 >= {SPEEDUP:g}x faster than 1, none lost or repeated",
+            f"{serial:.1f} s vs {parallel:.1f} s = {ratio:.2f}x (median of {repeat}); every run {expected:,} lines, all unique: {exact}",
+            ratio >= SPEEDUP and exact,
+            f"closetask archive --assignee all --jsonl --concurrency 4 (vs 1), sandbox serve --latency {LATENCY_MS}",
+        )
+    )
     one, four = (median(bare[c]) for c in (1, 4))
-    say(f"  the same pages read by a bare httpx loop (no CLI start-up, no JSONL), 1 vs 4 at a time: {one:.1f} s vs {four:.1f} s = {one / four:.1f}x")
-    ctx.add(Row("export", f"{expected:,} tasks, latency {LATENCY_MS} ms: the ceiling this server sets (a bare httpx loop, same pages, 1 vs 4 at a time)",
-                f"{one:.1f} s vs {four:.1f} s = {one / four:.2f}x (median of {repeat})", None,
-                "bench/export.py _bare_read: GET the same URL at every _skip, json-decode, count"))  # fmt: skip
+    say(
+        f"  the same pages read by a bare httpx loop (no CLI start-up, no JSONL), 1 vs 4 at a time: {one:.1f} s vs {four:.1f} s = {one / four:.1f}x"
+    )
+    ctx.add(
+        Row(
+            "export",
+            f"{expected:,} tasks, latency {LATENCY_MS} ms: the ceiling this server sets (a bare httpx loop, same pages, 1 vs 4 at a time)",
+            f"{one:.1f} s vs {four:.1f} s = {one / four:.2f}x (median of {repeat})",
+            None,
+            "bench/export.py _bare_read: GET the same URL at every _skip, json-decode, count",
+        )
+    )
 
 
 def _bare_read(srv: Server, query: str, expected: int, concurrency: int) -> float:

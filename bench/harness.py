@@ -25,8 +25,19 @@ PY = sys.executable  # bench/.venv's python: closetask is installed there, edita
 CLOSETASK = str(Path(PY).with_name("closetask"))
 # A fixed "now" (and zone) for the seed, the server and the CLI: the same data every run.
 NOW = "2026-11-28T10:00:00+00:00"
-_CLEARED = ("CLOSE_API_KEY", "CLOSETASK_PROFILE", "CLOSETASK_BASE_URL", "CLOSETASK_TZ", "CLOSETASK_SANDBOX",
-            "CLOSETASK_HOME", "CLOSETASK_NOW", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TZ")  # fmt: skip
+_CLEARED = (
+    "CLOSE_API_KEY",
+    "CLOSETASK_PROFILE",
+    "CLOSETASK_BASE_URL",
+    "CLOSETASK_TZ",
+    "CLOSETASK_SANDBOX",
+    "CLOSETASK_HOME",
+    "CLOSETASK_NOW",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "TTY_COMPATIBLE",
+    "TZ",
+)
 
 
 @dataclass
@@ -91,8 +102,15 @@ def _wait(proc: subprocess.Popen) -> tuple[int, int]:
     return proc.returncode, usage.ru_maxrss
 
 
-def run(argv: list[str], *, env: dict[str, str], tty: bool = False, capture: bool = False,
-        stdin: bytes | None = None, timeout: float = 3600) -> Run:  # fmt: skip
+def run(
+    argv: list[str],
+    *,
+    env: dict[str, str],
+    tty: bool = False,
+    capture: bool = False,
+    stdin: bytes | None = None,
+    timeout: float = 3600,
+) -> Run:
     """Run a child to the end; wall time from spawn to exit, and its peak RSS. Output goes
     to files (capture) or /dev/null. With tty=True its stdout and stderr are a
     pseudo-terminal (what a person sees), drained as it writes."""
@@ -104,9 +122,12 @@ def run(argv: list[str], *, env: dict[str, str], tty: bool = False, capture: boo
             inp.seek(0)
         started = time.perf_counter()
         proc = subprocess.Popen(
-            argv, env=env, stdin=inp if stdin is not None else subprocess.DEVNULL,
-            stdout=out if capture else subprocess.DEVNULL, stderr=err if capture else subprocess.DEVNULL,
-        )  # fmt: skip
+            argv,
+            env=env,
+            stdin=inp if stdin is not None else subprocess.DEVNULL,
+            stdout=out if capture else subprocess.DEVNULL,
+            stderr=err if capture else subprocess.DEVNULL,
+        )
         code, rss = _wait(proc)
         seconds = time.perf_counter() - started
         out.seek(0)
@@ -140,8 +161,9 @@ def _run_tty(argv: list[str], *, env: dict[str, str], capture: bool, timeout: fl
     return Run(seconds, code, rss, b"".join(chunks))
 
 
-def timed_rounds(commands: dict[str, tuple[list[str], dict[str, str]]], rounds: int, *, tty: bool = False,
-                 warmup: int = 2) -> dict[str, list[float]]:  # fmt: skip
+def timed_rounds(
+    commands: dict[str, tuple[list[str], dict[str, str]]], rounds: int, *, tty: bool = False, warmup: int = 2
+) -> dict[str, list[float]]:
     """Run every command once per round, interleaved (A B C A B C ...), so that a busy
     moment of the machine costs them all alike; the first `warmup` rounds are dropped."""
     times: dict[str, list[float]] = {name: [] for name in commands}
@@ -169,8 +191,11 @@ def reset_db(db: Path, tasks: int, *, seed: int = 1) -> float:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     db.parent.mkdir(parents=True, exist_ok=True)
-    result = run([CLOSETASK, "sandbox", "reset", "--db", str(db), "--tasks", str(tasks), "--seed", str(seed)],
-                 env=env(db.parent / "server-home"), capture=True)  # fmt: skip
+    result = run(
+        [CLOSETASK, "sandbox", "reset", "--db", str(db), "--tasks", str(tasks), "--seed", str(seed)],
+        env=env(db.parent / "server-home"),
+        capture=True,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"sandbox reset failed: {result.stderr.decode(errors='replace')}")
     return result.seconds
@@ -201,8 +226,11 @@ def server(db: Path, *extra: str) -> Iterator[Server]:
     log.write_text("")
     proc = subprocess.Popen(
         [CLOSETASK, "sandbox", "serve", "--port", "0", "--db", str(db), "--log", str(log), *extra],
-        env=env(db.parent / "server-home"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        env=env(db.parent / "server-home"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     values: dict[str, str] = {}
     try:
         while len(values) < 2:

@@ -28,18 +28,25 @@ def run(ctx: Context) -> None:
     shown = run_child(inbox, env=child, tty=True, capture=True)
     text = shown.stdout.decode(errors="replace")
     rows = len(re.findall(r"^\s*│?\s*\d+\s", _plain(text), flags=re.M))
-    say(f"inbox: {count} tasks for the key's user ({TASKS} in the sandbox); on a terminal the table shows {rows} numbered rows")
+    say(
+        f"inbox: {count} tasks for the key's user ({TASKS} in the sandbox); on a terminal the table shows {rows} numbered rows"
+    )
     if shown.returncode != 0 or "\t" in text or rows < count:
         raise RuntimeError(f"the inbox did not render as a table (exit {shown.returncode}):\n{text[:2000]}")
     commands = {"import typer": ([PY, "-c", "import typer"], child), "inbox": (inbox, child)}
     times = timed_rounds(commands, ctx.runs, tty=True)
     base, took = median(times["import typer"]), median(times["inbox"])
     ratio = took / base
-    ctx.add(Row("inbox", f"inbox of {count} tasks as a table <= {TARGET:g}x import typer",
-                f"{ms(took)} vs {ms(base)} = {ratio:.2f}x", ratio <= TARGET,
-                f"COLUMNS=120 closetask --sandbox inbox  (on a pty; sandbox reset --tasks {TASKS})"))  # fmt: skip
+    ctx.add(
+        Row(
+            "inbox",
+            f"inbox of {count} tasks as a table <= {TARGET:g}x import typer",
+            f"{ms(took)} vs {ms(base)} = {ratio:.2f}x",
+            ratio <= TARGET,
+            f"COLUMNS=120 closetask --sandbox inbox  (on a pty; sandbox reset --tasks {TASKS})",
+        )
+    )
 
 
 def _plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
-

@@ -29,7 +29,11 @@ def run(ctx: Context) -> None:
             ("inbox (again: /me/ cached)", ["inbox", "--ids"], 0),
             ("future", ["future", "--ids"], 0),
             ("archive --assignee all", ["archive", "--assignee", "all", "--ids"], 0),
-            ("archive --assignee all --type voicemail", ["archive", "--assignee", "all", "--type", "voicemail", "--ids"], 0),
+            (
+                "archive --assignee all --type voicemail",
+                ["archive", "--assignee", "all", "--type", "voicemail", "--ids"],
+                0,
+            ),
         ]
         for label, args, me_allowed in listings:
             srv.clear_log()
@@ -41,8 +45,15 @@ def run(ctx: Context) -> None:
             others = len(lines) - gets - me
             want = max(1, math.ceil(n / PAGE))
             ok = gets == want and me <= me_allowed and others == 0
-            ctx.add(Row("requests", f"{label}, {n} tasks: {want} GETs + <= {me_allowed} /me/",
-                        f"{gets} GET /task/, {me} GET /me/, {others} other", ok, f"closetask {' '.join(args)}"))  # fmt: skip
+            ctx.add(
+                Row(
+                    "requests",
+                    f"{label}, {n} tasks: {want} GETs + <= {me_allowed} /me/",
+                    f"{gets} GET /task/, {me} GET /me/, {others} other",
+                    ok,
+                    f"closetask {' '.join(args)}",
+                )
+            )
         # With --concurrency, pages past the end may already be on their way when the last
         # one says has_more=false: at most concurrency - 1 more GETs.
         srv.clear_log()
@@ -51,8 +62,15 @@ def run(ctx: Context) -> None:
         n = len(result.stdout.split())
         gets = count_requests(srv.log_lines(), "GET", "task/")
         want = math.ceil(n / PAGE)
-        ctx.add(Row("requests", f"list {n} tasks, 4 pages at a time: {want} to {want + 3} GETs",
-                    f"{gets} GET /task/", want <= gets <= want + 3, f"closetask {' '.join(args)}"))  # fmt: skip
+        ctx.add(
+            Row(
+                "requests",
+                f"list {n} tasks, 4 pages at a time: {want} to {want + 3} GETs",
+                f"{gets} GET /task/",
+                want <= gets <= want + 3,
+                f"closetask {' '.join(args)}",
+            )
+        )
 
         srv.clear_log()
         args = ["bulk", "--assignee", "all", "--before", "today", "--complete", "--yes", "--max", str(TASKS), "--json"]
@@ -66,7 +84,19 @@ def run(ctx: Context) -> None:
         others = len(lines) - gets - puts - me
         want_gets, want_puts = math.ceil(n / PAGE), math.ceil(data["changed"] / CHUNK)
         # The selection may list several pages at once: up to 3 more GETs past the end.
-        ok = want_gets <= gets <= want_gets + 3 and puts == want_puts and me <= 1 and others == 0 and data["changed"] == n
-        ctx.add(Row("requests", f"bulk-complete {n} tasks: the listing ({want_gets} GETs, + <= 3 if 4 at a time) + {want_puts} PUTs",
-                    f"{gets} GET /task/, {puts} PUT /task/, {me} GET /me/, {others} other; {data['changed']} changed",
-                    ok, f"closetask {' '.join(args)}"))  # fmt: skip
+        ok = (
+            want_gets <= gets <= want_gets + 3
+            and puts == want_puts
+            and me <= 1
+            and others == 0
+            and data["changed"] == n
+        )
+        ctx.add(
+            Row(
+                "requests",
+                f"bulk-complete {n} tasks: the listing ({want_gets} GETs, + <= 3 if 4 at a time) + {want_puts} PUTs",
+                f"{gets} GET /task/, {puts} PUT /task/, {me} GET /me/, {others} other; {data['changed']} changed",
+                ok,
+                f"closetask {' '.join(args)}",
+            )
+        )

@@ -54,13 +54,22 @@ def run(ctx: Context) -> None:
     say(f"  python -c 'import typer': median {ms(base)}")
     for name in list(commands)[1:]:
         ratio = median(times[name]) / base
-        ctx.add(Row("startup", f"{name} <= {TARGET}x import typer", f"{ms(median(times[name]))} = {ratio:.2f}x",
-                    ratio <= TARGET, name))  # fmt: skip
+        ctx.add(
+            Row(
+                "startup",
+                f"{name} <= {TARGET}x import typer",
+                f"{ms(median(times[name]))} = {ratio:.2f}x",
+                ratio <= TARGET,
+                name,
+            )
+        )
     for args in (["--help"], ["config", "path"]):
         proc = subprocess.run([PY, "-c", _IMPORTS.format(args=args)], env=child, capture_output=True, text=True)
         extra = [m for m in proc.stderr.strip().split(",") if m]
         heavy = [m for m in extra if m.split(".")[0] in ("httpx", "rich", "sqlite3", "pydantic")]
-        say(f"  closetask {' '.join(args)} imports beyond typer and closetask: {', '.join(extra) or 'nothing'}; heavy: {heavy or 'none'}")
+        say(
+            f"  closetask {' '.join(args)} imports beyond typer and closetask: {', '.join(extra) or 'nothing'}; heavy: {heavy or 'none'}"
+        )
     _rich_help(ctx, child)
     _typer_029(ctx, home)
 
@@ -73,9 +82,15 @@ def _rich_help(ctx: Context, child: dict[str, str]) -> None:
     }
     times = timed_rounds(commands, max(10, ctx.runs // 2))
     plain, rich = median(times["plain"]), median(times["rich"])
-    ctx.add(Row("startup", "choice: plain click help (rich_markup_mode=None) vs Rich help",
-                f"--help {ms(plain)} plain vs {ms(rich)} Rich: Rich costs +{ms(rich - plain)}", None,
-                "closetask --help with app.rich_markup_mode = None vs 'rich'"))  # fmt: skip
+    ctx.add(
+        Row(
+            "startup",
+            "choice: plain click help (rich_markup_mode=None) vs Rich help",
+            f"--help {ms(plain)} plain vs {ms(rich)} Rich: Rich costs +{ms(rich - plain)}",
+            None,
+            "closetask --help with app.rich_markup_mode = None vs 'rich'",
+        )
+    )
 
 
 def _typer_029(ctx: Context, home: Path) -> None:
@@ -87,11 +102,19 @@ def _typer_029(ctx: Context, home: Path) -> None:
         try:
             subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
             pip = [str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check"]
-            subprocess.run([*pip, "typer==0.29.2", "rich", "httpx", "platformdirs", "tomli-w"], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-            subprocess.run([*pip, "--no-deps", "-e", str(REPO)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [*pip, "typer==0.29.2", "rich", "httpx", "platformdirs", "tomli-w"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            subprocess.run(
+                [*pip, "--no-deps", "-e", str(REPO)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
         except (OSError, subprocess.CalledProcessError) as exc:
-            ctx.add(Row("startup", "choice: typer 0.28 vs 0.29", f"skipped: could not build the venv ({exc})", None, "-"))
+            ctx.add(
+                Row("startup", "choice: typer 0.28 vs 0.29", f"skipped: could not build the venv ({exc})", None, "-")
+            )
             return
     closetask_029 = str(venv / "bin" / "closetask")
     child = env(home)
@@ -104,9 +127,15 @@ def _typer_029(ctx: Context, home: Path) -> None:
     }
     times = timed_rounds(commands, max(10, ctx.runs // 2))
     t = {name: median(values) for name, values in times.items()}
-    ctx.add(Row("startup", "choice: typer 0.28 vs 0.29 (closetask config path)",
-                f"{ms(t['0.28 config path'])} on 0.28 vs {ms(t['0.29 config path'])} on 0.29 "
-                f"(+{ms(t['0.29 config path'] - t['0.28 config path'])}; 0.29's config path = "
-                f"{t['0.29 config path'] / t['0.29 import typer']:.2f}x its own import typer; "
-                f"import pydantic alone +{ms(t['0.29 import pydantic'] - t['0.29 import typer'])})",
-                None, "bench/.venv-typer029/bin/closetask config path"))  # fmt: skip
+    ctx.add(
+        Row(
+            "startup",
+            "choice: typer 0.28 vs 0.29 (closetask config path)",
+            f"{ms(t['0.28 config path'])} on 0.28 vs {ms(t['0.29 config path'])} on 0.29 "
+            f"(+{ms(t['0.29 config path'] - t['0.28 config path'])}; 0.29's config path = "
+            f"{t['0.29 config path'] / t['0.29 import typer']:.2f}x its own import typer; "
+            f"import pydantic alone +{ms(t['0.29 import pydantic'] - t['0.29 import typer'])})",
+            None,
+            "bench/.venv-typer029/bin/closetask config path",
+        )
+    )

@@ -6,30 +6,31 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
-# Property tests must not carry a hidden time limit: a slow CI machine or a cold zoneinfo
-# load is not a failure (timed assertions stay out of the suite; bench/ measures time).
-settings.register_profile("closetask", deadline=None)
-settings.load_profile("closetask")
-
 # Every test runs at a fixed "now": Saturday 28 Nov 2026, 10:00 UTC. Tests never read the clock.
 from sandboxproc import (  # noqa: F401 - re-exported for tests that import them from here
     ENV_TO_CLEAR as _ENV_TO_CLEAR,
+)
+from sandboxproc import (
     FIXED_NOW,
-    TEST_KEY,
     SandboxServer,
     closetask_argv,
     start_sandbox,
     stop_sandbox,
 )
+
+# Property tests must not carry a hidden time limit: a slow CI machine or a cold zoneinfo
+# load is not a failure (timed assertions stay out of the suite; bench/ measures time).
+settings.register_profile("closetask", deadline=None)
+settings.load_profile("closetask")
 
 
 @pytest.fixture
@@ -116,15 +117,31 @@ def run(tmp_path):
     user_home = tmp_path / "user-home"
     user_home.mkdir(exist_ok=True)
 
-    def _run(server: SandboxServer | None, *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
-        base = server.env(user_home) if server else {
-            **{k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR},
-            "CLOSETASK_HOME": str(user_home), "CLOSETASK_NOW": FIXED_NOW, "CLOSETASK_TZ": "UTC",
-        }
+    def _run(
+        server: SandboxServer | None,
+        *args: str,
+        input: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> Result:
+        base = (
+            server.env(user_home)
+            if server
+            else {
+                **{k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR},
+                "CLOSETASK_HOME": str(user_home),
+                "CLOSETASK_NOW": FIXED_NOW,
+                "CLOSETASK_TZ": "UTC",
+            }
+        )
         base.update(env or {})
         proc = subprocess.run(
-            [*closetask_argv(), *args], input=input or "", env=base,
-            capture_output=True, text=True, timeout=timeout,
+            [*closetask_argv(), *args],
+            input=input or "",
+            env=base,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -27,8 +27,13 @@ import httpx
 KEY = "api_ActionsKey0123456789.SECRETsecret"
 ME_ID = "user_RitaRep0123456789abcdefghij"
 JANE_ID = "user_JaneDoe0123456789abcdefghi"
-ME = {"id": ME_ID, "email": "rep@example.com", "first_name": "Rita", "last_name": "Rep",
-      "organizations": [{"id": "orga_1", "name": "Acme Corp"}]}  # fmt: skip
+ME = {
+    "id": ME_ID,
+    "email": "rep@example.com",
+    "first_name": "Rita",
+    "last_name": "Rep",
+    "organizations": [{"id": "orga_1", "name": "Acme Corp"}],
+}
 USERS = [
     {"id": ME_ID, "email": "rep@example.com", "first_name": "Rita", "last_name": "Rep"},
     {"id": JANE_ID, "email": "jane@example.com", "first_name": "Jane", "last_name": "Doe"},
@@ -45,14 +50,30 @@ def tid(n: int) -> str:
 def make_task(n: int, **over: Any) -> dict[str, Any]:
     """Task n: a lead task of mine, incomplete, due today."""
     task = {
-        "id": tid(n), "_type": "lead", "lead_id": LEAD_ID, "lead_name": "Acme Corp",
-        "contact_id": None, "contact_name": None, "text": f"Task {n}", "date": TODAY,
-        "due_date": None, "is_dateless": False, "is_complete": False, "view": "inbox",
-        "assigned_to": ME_ID, "assigned_to_name": "Rita Rep", "created_by": ME_ID,
-        "created_by_name": "Rita Rep", "updated_by": ME_ID, "updated_by_name": "Rita Rep",
-        "organization_id": "orga_1", "object_type": None, "object_id": None,
-        "date_created": "2026-11-20T09:00:00+00:00", "date_updated": "2026-11-20T09:00:00+00:00",
-    }  # fmt: skip
+        "id": tid(n),
+        "_type": "lead",
+        "lead_id": LEAD_ID,
+        "lead_name": "Acme Corp",
+        "contact_id": None,
+        "contact_name": None,
+        "text": f"Task {n}",
+        "date": TODAY,
+        "due_date": None,
+        "is_dateless": False,
+        "is_complete": False,
+        "view": "inbox",
+        "assigned_to": ME_ID,
+        "assigned_to_name": "Rita Rep",
+        "created_by": ME_ID,
+        "created_by_name": "Rita Rep",
+        "updated_by": ME_ID,
+        "updated_by_name": "Rita Rep",
+        "organization_id": "orga_1",
+        "object_type": None,
+        "object_id": None,
+        "date_created": "2026-11-20T09:00:00+00:00",
+        "date_updated": "2026-11-20T09:00:00+00:00",
+    }
     task.update(over)
     return task
 
@@ -61,10 +82,13 @@ def overdue_task(n: int, **over: Any) -> dict[str, Any]:
     """Task n: an overdue (1 Nov), incomplete task of mine; its type cycles through TYPES."""
     kind = over.pop("_type", TYPES[n % len(TYPES)])
     overdue = {
-        "_type": kind, "text": f"Task {n}" if kind == "lead" else None,
-        "subject": f"Re: thread {n}" if "email" in kind else None, "date": "2026-11-01",
-        "date_created": "2026-10-20T09:00:00+00:00", "date_updated": "2026-10-20T09:00:00+00:00",
-    }  # fmt: skip
+        "_type": kind,
+        "text": f"Task {n}" if kind == "lead" else None,
+        "subject": f"Re: thread {n}" if "email" in kind else None,
+        "date": "2026-11-01",
+        "date_created": "2026-10-20T09:00:00+00:00",
+        "date_updated": "2026-10-20T09:00:00+00:00",
+    }
     return make_task(n, **{**overdue, **over})
 
 
@@ -191,7 +215,9 @@ class FakeTaskApi:
         if "is_complete" in body:
             task["view"] = "archive" if body["is_complete"] else "inbox"
         if "assigned_to" in body:
-            task["assigned_to_name"] = {u["id"]: u["first_name"] + " " + u["last_name"] for u in USERS}.get(body["assigned_to"])
+            task["assigned_to_name"] = {u["id"]: u["first_name"] + " " + u["last_name"] for u in USERS}.get(
+                body["assigned_to"]
+            )
 
     def put(self, s: Sent, task_id: str) -> httpx.Response:
         task = self.tasks[task_id]
@@ -215,8 +241,13 @@ class FakeTaskApi:
 
     def create(self, s: Sent) -> httpx.Response:
         self.created += 1
-        task = make_task(9000 + self.created, text=s.body.get("text", ""), lead_id=s.body["lead_id"],
-                         date=s.body.get("date", TODAY), assigned_to=s.body.get("assigned_to", ME_ID))  # fmt: skip
+        task = make_task(
+            9000 + self.created,
+            text=s.body.get("text", ""),
+            lead_id=s.body["lead_id"],
+            date=s.body.get("date", TODAY),
+            assigned_to=s.body.get("assigned_to", ME_ID),
+        )
         self.tasks[task["id"]] = task
         return httpx.Response(200, json=task)
 

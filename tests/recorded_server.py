@@ -25,8 +25,13 @@ from sandboxproc import ENV_TO_CLEAR, FIXED_NOW
 
 KEY = "recorded-close-test-key"
 # The account the Airbyte sync was made with: the recorded tasks are assigned to it.
-ME = {"id": "user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg", "email": "team@airbyte.io",
-      "first_name": "Airbyte", "last_name": "Team", "organizations": [{"id": "orga_ya3w9oMjeLtWe7zFGZr63Dz8ruBbjybG0EIUdUXaESi", "name": "Airbyte"}]}  # fmt: skip
+ME = {
+    "id": "user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg",
+    "email": "team@airbyte.io",
+    "first_name": "Airbyte",
+    "last_name": "Team",
+    "organizations": [{"id": "orga_ya3w9oMjeLtWe7zFGZr63Dz8ruBbjybG0EIUdUXaESi", "name": "Airbyte"}],
+}
 
 
 class RecordedCloseApi(FakeTaskApi):
@@ -36,7 +41,10 @@ class RecordedCloseApi(FakeTaskApi):
         if s.path == "me/" and s.method == "GET":
             return httpx.Response(200, json=ME)
         if s.path == "user/" and s.method == "GET":
-            users = [{**ME, "organizations": [o["id"] for o in ME["organizations"]]}, *recorded("users_list_closex_2017.json")["data"]]
+            users = [
+                {**ME, "organizations": [o["id"] for o in ME["organizations"]]},
+                *recorded("users_list_closex_2017.json")["data"],
+            ]
             return httpx.Response(200, json={"data": users, "has_more": False})
         return super().route(s)
 
@@ -55,8 +63,14 @@ class RecordedServer:
 
     def env(self, home: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ENV_TO_CLEAR}
-        env.update(CLOSETASK_HOME=str(home), CLOSE_API_KEY=self.api_key, CLOSETASK_BASE_URL=self.base_url,
-                   CLOSETASK_NOW=FIXED_NOW, CLOSETASK_TZ="UTC", COLUMNS="160")  # fmt: skip
+        env.update(
+            CLOSETASK_HOME=str(home),
+            CLOSE_API_KEY=self.api_key,
+            CLOSETASK_BASE_URL=self.base_url,
+            CLOSETASK_NOW=FIXED_NOW,
+            CLOSETASK_TZ="UTC",
+            COLUMNS="160",
+        )
         return env
 
     def get(self, path: str, **params: str) -> Any:
@@ -72,8 +86,12 @@ def serve_recorded() -> tuple[RecordedServer, ThreadingHTTPServer]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            request = httpx.Request(self.command, f"http://test{self.path}", headers=dict(self.headers),
-                                    content=self.rfile.read(length) if length else b"")  # fmt: skip
+            request = httpx.Request(
+                self.command,
+                f"http://test{self.path}",
+                headers=dict(self.headers),
+                content=self.rfile.read(length) if length else b"",
+            )
             response = api.handler(request)
             body = response.read()
             self.send_response(response.status_code)

@@ -54,7 +54,7 @@ class SandboxServer:
         if not self.log.exists():
             return []
         lines = self.log.read_text().splitlines()
-        return [l for l in lines if method is None or l.startswith(method + " ")]
+        return [ln for ln in lines if method is None or ln.startswith(method + " ")]
 
     def env(self, home: Path) -> dict[str, str]:
         """Environment for running the installed closetask against this server."""
@@ -78,11 +78,30 @@ def start_sandbox(tmp_path: Path, *extra: str, tasks: int | None = None, seed: i
     if tasks is not None:
         subprocess.run(
             [*closetask_argv(), "sandbox", "reset", "--db", str(db), "--tasks", str(tasks), "--seed", str(seed)],
-            env=env, check=True, capture_output=True, timeout=120,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
     process = subprocess.Popen(
-        [*closetask_argv(), "sandbox", "serve", "--port", "0", "--db", str(db), "--api-key", TEST_KEY, "--log", str(log), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            *closetask_argv(),
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--api-key",
+            TEST_KEY,
+            "--log",
+            str(log),
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     values: dict[str, str] = {}
     deadline = time.monotonic() + 30
@@ -105,8 +124,6 @@ def stop_sandbox(server: SandboxServer) -> None:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
-
-
 
 
 def seed_stale_tasks(
@@ -138,13 +155,24 @@ def seed_stale_tasks(
             when = (day or date(2026, 10, 1) + timedelta(days=n % 44)).isoformat()
             task_id = f"task_{id_prefix}{n:06d}".ljust(27, "x")
             ids.append(task_id)
-            rows.append(task_row({
-                "id": task_id, "_type": kind, "lead_id": lead["id"], "lead_name": lead.get("display_name"),
-                "text": f"Stale task {n}" if kind == "lead" else "",
-                "date": f"{when}T15:30:00+00:00" if n % 2 else when, "is_dateless": False,
-                "is_complete": complete, "assigned_to": user, "updated_by": user,
-                "date_created": "2026-09-20T09:00:00+00:00", "date_updated": "2026-09-20T09:00:00+00:00",
-            }))  # fmt: skip
+            rows.append(
+                task_row(
+                    {
+                        "id": task_id,
+                        "_type": kind,
+                        "lead_id": lead["id"],
+                        "lead_name": lead.get("display_name"),
+                        "text": f"Stale task {n}" if kind == "lead" else "",
+                        "date": f"{when}T15:30:00+00:00" if n % 2 else when,
+                        "is_dateless": False,
+                        "is_complete": complete,
+                        "assigned_to": user,
+                        "updated_by": user,
+                        "date_created": "2026-09-20T09:00:00+00:00",
+                        "date_updated": "2026-09-20T09:00:00+00:00",
+                    }
+                )
+            )
         with store.write() as conn:
             conn.executemany(f"INSERT INTO tasks ({TASK_COLUMNS}) VALUES ({','.join('?' * 15)})", rows)
     finally:

@@ -167,9 +167,7 @@ def _drop_none(obj: Any) -> Any:
 
 def validate_profile_name(name: str) -> str:
     if not _PROFILE_NAME.match(name):
-        raise ConfigError(
-            f"invalid profile name {name!r}: use letters, digits, '.', '_' or '-'"
-        )
+        raise ConfigError(f"invalid profile name {name!r}: use letters, digits, '.', '_' or '-'")
     return name
 
 
@@ -218,9 +216,7 @@ def validate_setting(key: str, value: str) -> Any:
         except ValueError as exc:
             raise ConfigError(f"invalid timezone: {exc}") from None
         if tz.key is None:
-            raise ConfigError(
-                "timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset"
-            )
+            raise ConfigError("timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset")
         return tz.key
     if key == "tz_offset":
         try:
@@ -392,5 +388,3 @@ def warn_if_exposed(path: Path | None = None) -> str | None:
     if path.exists() and readable_by_others(path):
         return f"warning: {path} is readable by other users; run: chmod 600 {path}"
     return None
-
-

@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 
 ENV_NOW = "CLOSETASK_NOW"  # a fixed "now" (ISO date-time) for tests, demos and screenshots
 NO_KEY_MESSAGE = (
-    "no API key: run `closetask config init`, set CLOSE_API_KEY, "
-    "or try the demo data with `closetask --sandbox ...`"
+    "no API key: run `closetask config init`, set CLOSE_API_KEY, or try the demo data with `closetask --sandbox ...`"
 )
 
 
@@ -48,9 +47,7 @@ class AppContext:
         if self._settings is None:
             from closetask import config
 
-            self._settings = config.resolve(
-                profile=self.profile_flag, sandbox=self.sandbox, env=self.env
-            )
+            self._settings = config.resolve(profile=self.profile_flag, sandbox=self.sandbox, env=self.env)
             warning = config.warn_if_exposed()
             if warning:
                 self.notify(warning)
@@ -240,8 +237,10 @@ class AppContext:
             users = self.users()
         else:
             users = (self.peek("users") or []) if assigning else []
-        if needs_user_list(text) and not self._users_fetched and not any(
-            str(u.get("email") or "").lower() == text.lower() for u in users
+        if (
+            needs_user_list(text)
+            and not self._users_fetched
+            and not any(str(u.get("email") or "").lower() == text.lower() for u in users)
         ):
             users = self.users(fresh=True)
         me = self.me() if text.lower() == "me" else {"id": ""}

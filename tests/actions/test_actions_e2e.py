@@ -111,11 +111,23 @@ def test_add_edit_show_delete_and_undo_of_each(sandbox_server, run):
     lead_task = next(t for t in listing if t["_type"] == "lead")
     other_type = next(t for t in listing if t["_type"] != "lead")
 
-    added = run(server, "add", "Send the contract", "--lead", f"https://app.close.com/lead/{lead_task['lead_id']}/", "--date", "mon")
+    added = run(
+        server,
+        "add",
+        "Send the contract",
+        "--lead",
+        f"https://app.close.com/lead/{lead_task['lead_id']}/",
+        "--date",
+        "mon",
+    )
     assert added.exit_code == 0, added.stderr
     new_id = added.stdout.strip()
     created = task(server, new_id)
-    assert (created["text"], created["date"], created["lead_id"]) == ("Send the contract", "2026-11-30", lead_task["lead_id"])
+    assert (created["text"], created["date"], created["lead_id"]) == (
+        "Send the contract",
+        "2026-11-30",
+        lead_task["lead_id"],
+    )
 
     shown = run(server, "show", new_id)
     assert shown.stdout.splitlines()[0] == "Send the contract"

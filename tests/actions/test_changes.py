@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from fake_close import FakeTaskApi, make_task, tid
-
 from closetask.core import changes
 from closetask.core.timezone import TimeZone
+
+from fake_close import FakeTaskApi, make_task, tid
 
 
 @pytest.fixture
@@ -21,7 +21,13 @@ def fake() -> FakeTaskApi:
 def client(fake):
     from closetask.close.http import CloseClient
 
-    with CloseClient("https://api.close.com/api/v1/", "api_KEY", TimeZone.parse("-8"), transport=fake.transport(), sleep=lambda s: None) as c:
+    with CloseClient(
+        "https://api.close.com/api/v1/",
+        "api_KEY",
+        TimeZone.parse("-8"),
+        transport=fake.transport(),
+        sleep=lambda s: None,
+    ) as c:
         yield c
 
 
@@ -47,11 +53,19 @@ def test_plan_update_goes_task_by_task_for_text_or_one_task():
 def test_apply_update_reports_each_chunk_in_order(client, fake):
     calls = []
     result = changes.apply_requests(
-        client, changes.plan_update(IDS, {"assigned_to": "user_X"}, chunk=100),
+        client,
+        changes.plan_update(IDS, {"assigned_to": "user_X"}, chunk=100),
         before_chunk=lambda r: calls.append(("before", len(r.ids))),
         on_chunk=lambda c: calls.append(("after", len(c.ids), c.ok)),
-    )  # fmt: skip
-    assert calls == [("before", 100), ("after", 100, True), ("before", 100), ("after", 100, True), ("before", 50), ("after", 50, True)]
+    )
+    assert calls == [
+        ("before", 100),
+        ("after", 100, True),
+        ("before", 100),
+        ("after", 100, True),
+        ("before", 50),
+        ("after", 50, True),
+    ]
     assert result.ok and result.sent == IDS and result.journal_status() == "applied"
     assert len(fake.lines("PUT")) == 3
     assert all(t["assigned_to"] == "user_X" for t in fake.tasks.values())
@@ -155,19 +169,27 @@ def test_two_in_flight_overlap_after_the_first_and_are_recorded_in_order(client,
     fake.hook = hook
     calls = []
     result = changes.apply_requests(
-        client, changes.plan_update(IDS, {"is_complete": True}, chunk=50), in_flight=2,
+        client,
+        changes.plan_update(IDS, {"is_complete": True}, chunk=50),
+        in_flight=2,
         before_chunk=lambda r: calls.append(("before", r.ids[0])),
         on_chunk=lambda c: calls.append(("after", c.ids[0])),
-    )  # fmt: skip
+    )
     assert third_arrived.is_set()
     assert most[0] == 1 and max(most) == 2  # the first alone, then never more than two
     first = [IDS[i] for i in range(0, 250, 50)]
     assert calls == [
-        ("before", first[0]), ("after", first[0]),
-        ("before", first[1]), ("before", first[2]), ("after", first[1]),
-        ("before", first[3]), ("after", first[2]),
-        ("before", first[4]), ("after", first[3]), ("after", first[4]),
-    ]  # fmt: skip
+        ("before", first[0]),
+        ("after", first[0]),
+        ("before", first[1]),
+        ("before", first[2]),
+        ("after", first[1]),
+        ("before", first[3]),
+        ("after", first[2]),
+        ("before", first[4]),
+        ("after", first[3]),
+        ("after", first[4]),
+    ]
     assert result.ok and result.sent == IDS and [len(c.ids) for c in result.chunks] == [50] * 5
     assert fake.complete_ids() == set(IDS)
 

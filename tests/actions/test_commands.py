@@ -30,10 +30,7 @@ def test_done_two_rows_is_one_read_and_one_bulk_put(cli, api, rows):
     ]
     assert api.sent[-1].body == {"is_complete": True}
     assert result.stdout == ""
-    assert result.stderr == (
-        "Completed 2 tasks: Task 1 (Acme Corp), Task 3 (Acme Corp)\n"
-        "undo with: closetask undo\n"
-    )
+    assert result.stderr == ("Completed 2 tasks: Task 1 (Acme Corp), Task 3 (Acme Corp)\nundo with: closetask undo\n")
     assert [api.tasks[tid(n)]["is_complete"] for n in (1, 2, 3)] == [True, False, True]
 
 
@@ -90,7 +87,10 @@ def test_250_tasks_go_in_three_chunked_puts(cli, api):
     assert sizes == [100, 100, 50]
     assert all(s.params["_type"] == "all" for s in api.sent)
     assert all(api.tasks[r]["is_complete"] for r in refs)
-    assert "Completed 250 tasks: Task 100 (Acme Corp), Task 101 (Acme Corp), Task 102 (Acme Corp) and 247 more" in result.stderr
+    assert (
+        "Completed 250 tasks: Task 100 (Acme Corp), Task 101 (Acme Corp), Task 102 (Acme Corp) and 247 more"
+        in result.stderr
+    )
 
 
 def test_done_json_refetches_bulk_updated_tasks_in_one_get(cli, api):
@@ -169,7 +169,9 @@ def with_a_user_who_left(monkeypatch):
     return gone
 
 
-@pytest.mark.parametrize("command", [("reassign", "1", "--assign-to"), ("add", "Call", "--lead", LEAD_ID, "--assign-to")])
+@pytest.mark.parametrize(
+    "command", [("reassign", "1", "--assign-to"), ("add", "Call", "--lead", LEAD_ID, "--assign-to")]
+)
 def test_giving_tasks_to_someone_who_left_exits_2_saying_why(cli, api, with_a_user_who_left, command):
     cli("inbox")
     result = cli(*command, with_a_user_who_left["email"])
@@ -201,7 +203,13 @@ def test_a_colleague_who_joined_after_the_cache_was_filled_is_found(cli, api, mo
     import fake_close
 
     assert cli("reassign", tid(1), "--assign-to", "jane@example.com").exit_code == 0
-    new = {"id": "user_NewHire0123456789abcdefghij", "email": "new@example.com", "first_name": "Nia", "last_name": "New", "organizations": ["orga_1"]}
+    new = {
+        "id": "user_NewHire0123456789abcdefghij",
+        "email": "new@example.com",
+        "first_name": "Nia",
+        "last_name": "New",
+        "organizations": ["orga_1"],
+    }
     monkeypatch.setattr(fake_close, "USERS", [*fake_close.USERS, new])
     result = cli("reassign", tid(1), "--assign-to", "new@example.com")
     assert result.exit_code == 0, result.stderr
@@ -282,11 +290,16 @@ def test_edit_text_dry_run_refuses_a_noti_task_as_the_real_run_does(cli, api, jo
     api.add(make_task(7, id=NOTI, _type="email_followup", text=None))
     dry = cli("edit", NOTI, "--text", "Call back", "--dry-run")
     assert dry.exit_code == 2
-    assert dry.stderr == f"error: only lead tasks have text that can be changed; {NOTI} is a system task (--date works)\n"
+    assert (
+        dry.stderr == f"error: only lead tasks have text that can be changed; {NOTI} is a system task (--date works)\n"
+    )
     assert dry.stdout == "" and api.sent == []
     real = cli("edit", NOTI, "--text", "Call back")
     assert real.exit_code == 2
-    assert real.stderr == "error: only lead tasks have text that can be changed; this is an email_followup task (--date works)\n"
+    assert (
+        real.stderr
+        == "error: only lead tasks have text that can be changed; this is an email_followup task (--date works)\n"
+    )
     assert api.changes() == [] and not journal_path.exists()
     # --date is allowed on system tasks, dry or not
     moved = cli("edit", NOTI, "--date", "tomorrow", "--dry-run")
@@ -315,11 +328,24 @@ def test_edit_json_prints_the_task(cli, api):
 
 
 def test_add_posts_a_lead_task_and_prints_its_id(cli, api):
-    result = cli("add", "Send the proposal", "--lead", f"https://app.close.com/lead/{LEAD_ID}/",
-                 "--date", "fri", "--assign-to", "jane@example.com")  # fmt: skip
+    result = cli(
+        "add",
+        "Send the proposal",
+        "--lead",
+        f"https://app.close.com/lead/{LEAD_ID}/",
+        "--date",
+        "fri",
+        "--assign-to",
+        "jane@example.com",
+    )
     assert result.exit_code == 0, result.stderr
     assert api.lines() == ["GET user/?_skip=0&_limit=100", "POST task/"]
-    assert api.sent[-1].body == {"lead_id": LEAD_ID, "text": "Send the proposal", "date": "2026-12-04", "assigned_to": JANE_ID}
+    assert api.sent[-1].body == {
+        "lead_id": LEAD_ID,
+        "text": "Send the proposal",
+        "date": "2026-12-04",
+        "assigned_to": JANE_ID,
+    }
     new_id = result.stdout.strip()
     assert new_id in api.tasks
     assert result.stderr == (
@@ -337,7 +363,10 @@ def test_add_without_date_or_assignee_sends_only_lead_and_text(cli, api):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("Call", "--lead", "acme"), "error: invalid lead 'acme': expected a lead ID (lead_...) or a Close lead address\n"),
+        (
+            ("Call", "--lead", "acme"),
+            "error: invalid lead 'acme': expected a lead ID (lead_...) or a Close lead address\n",
+        ),
         (("  ", "--lead", LEAD_ID), "error: the task text is empty: say what is to be done\n"),
     ],
 )
@@ -349,7 +378,11 @@ def test_add_bad_input_exits_2(cli, api, args, message):
 
 
 def test_add_validation_error_from_close_exits_1_with_its_message(cli, api, journal_path):
-    api.hook = lambda s: httpx.Response(400, json={"errors": [], "field-errors": {"lead": "Object does not exist."}}) if s.method == "POST" else None
+    api.hook = lambda s: (
+        httpx.Response(400, json={"errors": [], "field-errors": {"lead": "Object does not exist."}})
+        if s.method == "POST"
+        else None
+    )
     result = cli("add", "Call", "--lead", LEAD_ID)
     assert result.exit_code == 1
     assert result.stderr == "error: Close answered 400: lead: Object does not exist.\n"
@@ -430,9 +463,18 @@ def test_delete_on_a_terminal_asks_first(cli, api, monkeypatch):
     [
         (("done", tid(1), tid(2)), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"is_complete": true}}']),
         (("done", tid(1)), [f'PUT /api/v1/task/{tid(1)}/ {{"is_complete": true}}']),
-        (("reopen", tid(1), tid(2)), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"is_complete": false}}']),
-        (("reassign", tid(1), tid(2), "--assign-to", JANE_ID), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"assigned_to": "{JANE_ID}"}}']),
-        (("snooze", tid(1), tid(2), "+1w"), [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"date": "2026-12-05"}}']),
+        (
+            ("reopen", tid(1), tid(2)),
+            [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"is_complete": false}}'],
+        ),
+        (
+            ("reassign", tid(1), tid(2), "--assign-to", JANE_ID),
+            [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"assigned_to": "{JANE_ID}"}}'],
+        ),
+        (
+            ("snooze", tid(1), tid(2), "+1w"),
+            [f'PUT /api/v1/task/?id__in={ids_param(1, 2)}&_type=all {{"date": "2026-12-05"}}'],
+        ),
         (("edit", tid(1), "--text", "X"), [f'PUT /api/v1/task/{tid(1)}/ {{"text": "X"}}']),
         (("delete", tid(1), tid(2)), [f"DELETE /api/v1/task/{tid(1)}/", f"DELETE /api/v1/task/{tid(2)}/"]),
         (("add", "Call", "--lead", LEAD_ID), [f'POST /api/v1/task/ {{"lead_id": "{LEAD_ID}", "text": "Call"}}']),
@@ -490,7 +532,9 @@ def test_a_validation_error_stops_before_the_remaining_chunks(cli, api):
     api.add(*(make_task(n) for n in range(100, 350)))
     refs = [tid(n) for n in range(100, 350)]
     api.hook = lambda s: (
-        httpx.Response(400, json={"errors": ["boom"], "field-errors": {}}) if s.method == "PUT" and refs[100] in s.params["id__in"] else None
+        httpx.Response(400, json={"errors": ["boom"], "field-errors": {}})
+        if s.method == "PUT" and refs[100] in s.params["id__in"]
+        else None
     )
     result = cli("done", *refs)
     assert result.exit_code == 3

@@ -7,9 +7,9 @@ import json
 import os
 import stat
 
-from fake_close import journal_records, tid
-
 from closetask.core.journal import KEEP_ENTRIES, UndoJournal
+
+from fake_close import journal_records, tid
 
 
 def stamps():
@@ -18,14 +18,18 @@ def stamps():
 
 
 def book(tmp_path, warnings=None) -> UndoJournal:
-    return UndoJournal(tmp_path / "state" / "journal.jsonl", clock=stamps(), warn=(warnings.append if warnings is not None else None))
+    return UndoJournal(
+        tmp_path / "state" / "journal.jsonl", clock=stamps(), warn=(warnings.append if warnings is not None else None)
+    )
 
 
 def begin(journal: UndoJournal, *ids: str, command: str = "done 1 2"):
     return journal.begin(
-        command=command, action="update",
-        before=[{"id": i, "fields": {"is_complete": False}} for i in ids], changes={"is_complete": True},
-    )  # fmt: skip
+        command=command,
+        action="update",
+        before=[{"id": i, "fields": {"is_complete": False}} for i in ids],
+        changes={"is_complete": True},
+    )
 
 
 def test_an_entry_and_its_marks_fold_into_one(tmp_path):
@@ -54,11 +58,22 @@ def test_records_on_disk_are_small_marks_that_name_the_entry(tmp_path):
     journal.mark(entry.id, sent=[tid(1)], status="applied")
     first, second = journal_records(journal.path)
     assert first == {
-        "kind": "entry", "id": entry.id, "at": "2026-11-28T10:00:00+00:00", "command": "done 1 2",
-        "action": "update", "before": [{"id": tid(1), "fields": {"is_complete": False}}],
-        "changes": {"is_complete": True}, "status": "pending",
-    }  # fmt: skip
-    assert second == {"kind": "mark", "ref": entry.id, "at": "2026-11-28T10:01:00+00:00", "status": "applied", "sent": [tid(1)]}
+        "kind": "entry",
+        "id": entry.id,
+        "at": "2026-11-28T10:00:00+00:00",
+        "command": "done 1 2",
+        "action": "update",
+        "before": [{"id": tid(1), "fields": {"is_complete": False}}],
+        "changes": {"is_complete": True},
+        "status": "pending",
+    }
+    assert second == {
+        "kind": "mark",
+        "ref": entry.id,
+        "at": "2026-11-28T10:01:00+00:00",
+        "status": "applied",
+        "sent": [tid(1)],
+    }
 
 
 def test_a_request_in_flight_when_the_process_died_is_known(tmp_path):
@@ -139,9 +154,11 @@ def test_a_thousand_task_entry_is_one_line_and_chunk_marks_stay_small(tmp_path):
     journal = book(tmp_path)
     ids = [f"task_Bulk{n:05d}abcdefghijklmnopq" for n in range(1200)]
     entry = journal.begin(
-        command="bulk --before -14d --complete --yes", action="bulk",
-        before=[{"id": i, "fields": {"is_complete": False}} for i in ids], changes={"is_complete": True},
-    )  # fmt: skip
+        command="bulk --before -14d --complete --yes",
+        action="bulk",
+        before=[{"id": i, "fields": {"is_complete": False}} for i in ids],
+        changes={"is_complete": True},
+    )
     for start in range(0, 1200, 100):
         chunk = ids[start : start + 100]
         journal.mark(entry.id, attempting=chunk)
@@ -167,7 +184,7 @@ def test_compaction_keeps_the_newest_entries(tmp_path, monkeypatch):
     kept = journal.entries()
     assert journal.path.stat().st_size < 20_000 + 2_000
     assert 20 < len(kept) < KEEP_ENTRIES
-    assert [e.id for e in kept] == made[-len(kept):]
+    assert [e.id for e in kept] == made[-len(kept) :]
     assert all(e.status == "applied" and e.sent for e in kept)
 
 

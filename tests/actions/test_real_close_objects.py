@@ -47,7 +47,9 @@ def test_json_and_jsonl_print_close_objects_unchanged(close, run, fmt):
     for view in ("inbox", "archive"):
         result = run(close, view, "--type", "all", "--assignee", "all", fmt)
         assert result.exit_code == 0, result.stderr
-        objects = json.loads(result.stdout) if fmt == "--json" else [json.loads(line) for line in result.stdout.splitlines()]
+        objects = (
+            json.loads(result.stdout) if fmt == "--json" else [json.loads(line) for line in result.stdout.splitlines()]
+        )
         printed += objects
         if view == "archive":
             assert NBSP in result.stdout and "\\u00a0" not in result.stdout
@@ -132,7 +134,11 @@ def test_edit_a_noti_task_date_but_not_its_text(close, run):
 
 def test_other_ids_from_a_close_object_are_refused_in_one_line(close, run):
     task = recorded("task_email_followup_airbyte_1.json")
-    for pasted, what in ((task["lead_id"], "a lead ID"), (task["object_id"], "an activity ID"), (task["contact_id"], "a contact ID")):
+    for pasted, what in (
+        (task["lead_id"], "a lead ID"),
+        (task["object_id"], "an activity ID"),
+        (task["contact_id"], "a contact ID"),
+    ):
         result = run(close, "show", pasted)
         assert result.exit_code == 2
         assert result.stderr.startswith(f"error: {pasted} is {what}") and len(result.stderr.splitlines()) <= 2

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_close import LEAD_ID, tid
-
 from closetask.core.refs import RowRefs, parse_task_refs, split_refs
 from closetask.errors import UsageError
+
+from fake_close import LEAD_ID, tid
 
 # --- REFs through the commands --------------------------------------------------------
 
@@ -54,13 +54,26 @@ def test_dash_on_a_terminal_exits_2(cli, api, monkeypatch):
     assert result.stderr == "error: '-' reads REFs from stdin, but stdin is a terminal\n"
 
 
-@pytest.mark.parametrize("command", [("done",), ("reopen",), ("reassign", "--assign-to", "me"), ("snooze",), ("delete", "--yes"), ("show",), ("edit", "--text", "x")])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("done",),
+        ("reopen",),
+        ("reassign", "--assign-to", "me"),
+        ("snooze",),
+        ("delete", "--yes"),
+        ("show",),
+        ("edit", "--text", "x"),
+    ],
+)
 def test_a_row_number_without_a_listing_exits_2_and_sends_nothing(cli, api, journal_path, command):
     name, *opts = command
     args = [name, "2", *opts] + (["tomorrow"] if name == "snooze" else [])
     result = cli(*args)
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: row 2: there is no listing to take row numbers from; run `closetask inbox` first")
+    assert result.stderr.startswith(
+        "error: row 2: there is no listing to take row numbers from; run `closetask inbox` first"
+    )
     assert api.sent == []
     assert not journal_path.exists()
 
@@ -73,7 +86,10 @@ def test_a_row_number_past_the_listing_exits_2(cli, api, rows):
     assert api.sent == []
 
 
-@pytest.mark.parametrize("bad", ["task_short", "noti_short", "hello", "0x3", "2.5", "task_abc!defghijklmnop", "notification_abcdefghijklmnop"])
+@pytest.mark.parametrize(
+    "bad",
+    ["task_short", "noti_short", "hello", "0x3", "2.5", "task_abc!defghijklmnop", "notification_abcdefghijklmnop"],
+)
 def test_malformed_refs_exit_2_saying_what_was_expected(cli, api, bad):
     result = cli("done", tid(1), bad)
     assert result.exit_code == 2
@@ -90,12 +106,30 @@ LEAD = "lead_MH9KHM5OqPHgTyGj5liiN3LTPIyuGBqzBS4uzkTtpeN"
 @pytest.mark.parametrize(
     "bad, says",
     [
-        (LEAD, f"{LEAD} is a lead ID, not a task: pass a task ID (task_... or noti_...) or a row number; to list its tasks: closetask inbox --lead {LEAD}"),
-        ("user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg", "user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg is a user ID, not a task: pass a task ID (task_... or noti_...) or a row number; to list their tasks: closetask inbox --assignee user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg"),
-        ("acti_wK6I4m4SqRMvvm0VHR8DhdUL35HRfjIlBkrMVCKWNaU", "acti_wK6I4m4SqRMvvm0VHR8DhdUL35HRfjIlBkrMVCKWNaU is an activity ID (an email, a call, or a completed task's completion record), not a task: pass a task ID (task_... or noti_...) or a row number"),
-        ("oppo_1TfmaSLuECcdSQIBnjUOBj1gAXdyrp4SFaogvcEmtbk", "oppo_1TfmaSLuECcdSQIBnjUOBj1gAXdyrp4SFaogvcEmtbk is an opportunity ID, not a task: pass a task ID (task_... or noti_...) or a row number; its tasks are opportunity_due tasks: closetask inbox --type opportunity_due --assignee all"),
-        (f"https://app.close.com/lead/{LEAD}/", f"'https://app.close.com/lead/{LEAD}/' is a lead's address with no task in it: pass a task ID (task_... or noti_...) or a row number; to list the lead's tasks: closetask inbox --lead {LEAD}"),
-        (f"https://app.close.com/lead/{LEAD}/#task={tid(1)}&task={tid(2)}", f"'https://app.close.com/lead/{LEAD}/#task={tid(1)}&task={tid(2)}' names 2 tasks; pass one REF per task"),
+        (
+            LEAD,
+            f"{LEAD} is a lead ID, not a task: pass a task ID (task_... or noti_...) or a row number; to list its tasks: closetask inbox --lead {LEAD}",
+        ),
+        (
+            "user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg",
+            "user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg is a user ID, not a task: pass a task ID (task_... or noti_...) or a row number; to list their tasks: closetask inbox --assignee user_SOwJFVMqtgZCL6QrMDLujSXbQabQnNfOwjFX1mdOulg",
+        ),
+        (
+            "acti_wK6I4m4SqRMvvm0VHR8DhdUL35HRfjIlBkrMVCKWNaU",
+            "acti_wK6I4m4SqRMvvm0VHR8DhdUL35HRfjIlBkrMVCKWNaU is an activity ID (an email, a call, or a completed task's completion record), not a task: pass a task ID (task_... or noti_...) or a row number",
+        ),
+        (
+            "oppo_1TfmaSLuECcdSQIBnjUOBj1gAXdyrp4SFaogvcEmtbk",
+            "oppo_1TfmaSLuECcdSQIBnjUOBj1gAXdyrp4SFaogvcEmtbk is an opportunity ID, not a task: pass a task ID (task_... or noti_...) or a row number; its tasks are opportunity_due tasks: closetask inbox --type opportunity_due --assignee all",
+        ),
+        (
+            f"https://app.close.com/lead/{LEAD}/",
+            f"'https://app.close.com/lead/{LEAD}/' is a lead's address with no task in it: pass a task ID (task_... or noti_...) or a row number; to list the lead's tasks: closetask inbox --lead {LEAD}",
+        ),
+        (
+            f"https://app.close.com/lead/{LEAD}/#task={tid(1)}&task={tid(2)}",
+            f"'https://app.close.com/lead/{LEAD}/#task={tid(1)}&task={tid(2)}' names 2 tasks; pass one REF per task",
+        ),
     ],
 )
 def test_an_id_of_another_kind_says_what_it_is_and_what_to_pass(cli, api, bad, says):
@@ -108,7 +142,8 @@ NOTI = "noti_3I4QaKqYel0nzGyKT8mpDKy4q2KKu4IuIZZ3Gb7gs4x"
 
 
 @pytest.mark.parametrize(
-    "ref", [NOTI, f"  {NOTI}\t", f"https://app.close.com/lead/{LEAD}/#task={NOTI}", f"https://app.close.com/inbox/{NOTI}/"]
+    "ref",
+    [NOTI, f"  {NOTI}\t", f"https://app.close.com/lead/{LEAD}/#task={NOTI}", f"https://app.close.com/inbox/{NOTI}/"],
 )
 def test_system_task_ids_and_addresses_resolve(ref):
     assert parse_task_refs(split_refs([ref], None), ROWS) == [NOTI]
@@ -200,11 +235,17 @@ def test_snooze_sends_date_only_or_date_time_as_typed(cli, api, tz, when, expect
 
 def test_today_depends_on_the_offset(cli, api):
     # 2026-11-28T10:00Z is already Sunday the 29th at +14 (Line Islands).
-    assert cli("snooze", tid(1), "today", "--dry-run", env={"CLOSETASK_TZ": "14"}).stdout.endswith('{"date": "2026-11-29"}\n')
-    assert cli("snooze", tid(1), "today", "--dry-run", env={"CLOSETASK_TZ": "-11"}).stdout.endswith('{"date": "2026-11-27"}\n')
+    assert cli("snooze", tid(1), "today", "--dry-run", env={"CLOSETASK_TZ": "14"}).stdout.endswith(
+        '{"date": "2026-11-29"}\n'
+    )
+    assert cli("snooze", tid(1), "today", "--dry-run", env={"CLOSETASK_TZ": "-11"}).stdout.endswith(
+        '{"date": "2026-11-27"}\n'
+    )
 
 
-@pytest.mark.parametrize("tz, when, expected", [("-8", "fri", "2026-12-04"), ("5.5", "fri 9am", "2026-12-04T03:30:00+00:00")])
+@pytest.mark.parametrize(
+    "tz, when, expected", [("-8", "fri", "2026-12-04"), ("5.5", "fri 9am", "2026-12-04T03:30:00+00:00")]
+)
 def test_add_and_edit_send_the_same_values(cli, api, tz, when, expected):
     assert cli("add", "Call", "--lead", LEAD_ID, "--date", when, env={"CLOSETASK_TZ": tz}).exit_code == 0
     assert api.sent[-1].body["date"] == expected
@@ -214,7 +255,11 @@ def test_add_and_edit_send_the_same_values(cli, api, tz, when, expected):
 
 @pytest.mark.parametrize("when", ["someday", "25:00", "2026-02-30", "tomorrow 13pm", ""])
 def test_an_unparseable_when_exits_2_listing_the_forms(cli, api, when):
-    for args in (("snooze", tid(1), when), ("add", "x", "--lead", LEAD_ID, "--date", when), ("edit", tid(1), "--date", when)):
+    for args in (
+        ("snooze", tid(1), when),
+        ("add", "x", "--lead", LEAD_ID, "--date", when),
+        ("edit", tid(1), "--date", when),
+    ):
         result = cli(*args)
         assert result.exit_code == 2, args
         assert "use today, tomorrow, yesterday, a weekday (fri)" in result.stderr

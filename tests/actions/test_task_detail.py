@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_close import make_task
-
 from closetask.core.timezone import TimeZone
 from closetask.render.task_detail import detail_lines, labels_summary, task_label, when_text
+
+from fake_close import make_task
 
 PST = TimeZone.parse("-8")
 
@@ -38,10 +38,17 @@ def test_a_lead_task_laid_out():
 
 def test_a_voicemail_shows_its_own_fields():
     task = make_task(
-        2, _type="voicemail", text=None, object_type="call", object_id="acti_1",
-        phone="+14155550100", phone_formatted="+1 415-555-0100", local_phone="+14155550199",
-        voicemail_duration=75, voicemail_url="https://example.com/vm.mp3",
-    )  # fmt: skip
+        2,
+        _type="voicemail",
+        text=None,
+        object_type="call",
+        object_id="acti_1",
+        phone="+14155550100",
+        phone_formatted="+1 415-555-0100",
+        local_phone="+14155550199",
+        voicemail_duration=75,
+        voicemail_url="https://example.com/vm.mp3",
+    )
     lines = detail_lines(task, PST)
     assert lines[0] == "+1 415-555-0100"
     assert "Phone        +1 415-555-0100" in lines
@@ -62,7 +69,9 @@ def test_show_gives_a_voicemail_duration_as_the_table_does(seconds, shown):
 
 
 def test_an_email_followup_and_an_opportunity():
-    email = make_task(3, _type="email_followup", text=None, subject="Proposal", body_preview="Hi,\nany news?", email_id="acti_2")
+    email = make_task(
+        3, _type="email_followup", text=None, subject="Proposal", body_preview="Hi,\nany news?", email_id="acti_2"
+    )
     lines = detail_lines(email, TimeZone.parse("UTC"))
     assert lines[0] == "Proposal"
     assert "Preview      Hi, any news?" in lines
@@ -93,9 +102,26 @@ _values = st.recursive(
     max_leaves=8,
 )
 _keys = st.sampled_from(
-    ["id", "_type", "text", "subject", "lead_name", "lead_id", "date", "is_complete", "view", "assigned_to",
-     "assigned_to_name", "date_created", "voicemail_duration", "phone_formatted", "emails", "weird", "is_dateless"]
-)  # fmt: skip
+    [
+        "id",
+        "_type",
+        "text",
+        "subject",
+        "lead_name",
+        "lead_id",
+        "date",
+        "is_complete",
+        "view",
+        "assigned_to",
+        "assigned_to_name",
+        "date_created",
+        "voicemail_duration",
+        "phone_formatted",
+        "emails",
+        "weird",
+        "is_dateless",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -106,7 +132,20 @@ def test_odd_task_objects_render_without_crashing(task, tz):
     assert isinstance(task_label(task), str)
 
 
-@pytest.mark.parametrize("kind", ["incoming_email", "email_followup", "missed_call", "answered_detached_call", "voicemail", "opportunity_due", "incoming_sms", "outgoing_call", "brand_new_type"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "incoming_email",
+        "email_followup",
+        "missed_call",
+        "answered_detached_call",
+        "voicemail",
+        "opportunity_due",
+        "incoming_sms",
+        "outgoing_call",
+        "brand_new_type",
+    ],
+)
 def test_every_type_renders(kind):
     lines = detail_lines(make_task(5, _type=kind), PST)
     assert f"Type         {kind}" in lines

@@ -6,9 +6,9 @@ import json
 
 import httpx
 
-from fake_close import JANE_ID, ME_ID, journal_records, make_task, tid
-
 from closetask.core.journal import UndoJournal
+
+from fake_close import JANE_ID, ME_ID, journal_records, make_task, tid
 
 
 def test_the_journal_entry_exists_before_the_put_leaves(cli, api, journal_path):
@@ -23,7 +23,12 @@ def test_the_journal_entry_exists_before_the_put_leaves(cli, api, journal_path):
                 {"id": tid(1), "fields": {"is_complete": False}},
                 {"id": tid(2), "fields": {"is_complete": False}},
             ]
-            assert records[-1] == {"kind": "mark", "ref": entry["id"], "at": "2026-11-28T10:00:00+00:00", "attempting": [tid(1), tid(2)]}
+            assert records[-1] == {
+                "kind": "mark",
+                "ref": entry["id"],
+                "at": "2026-11-28T10:00:00+00:00",
+                "attempting": [tid(1), tid(2)],
+            }
             seen.append(s)
         return None
 
@@ -75,8 +80,11 @@ def test_undo_groups_tasks_by_their_before_values(cli, api):
         (f"PUT task/{tid(4)}/", {"date": "2026-11-21"}),
     ]
     assert [api.tasks[tid(n)]["date"] for n in (1, 2, 3, 4)] == [
-        "2026-11-20", "2026-11-20", "2026-11-27T17:00:00+00:00", "2026-11-21",
-    ]  # fmt: skip
+        "2026-11-20",
+        "2026-11-20",
+        "2026-11-27T17:00:00+00:00",
+        "2026-11-21",
+    ]
 
 
 def test_undo_reassign_and_edit_restore_assignee_and_text(cli, api):
@@ -104,7 +112,9 @@ def test_undo_of_a_delete_says_it_cannot_and_leaves_the_entry(cli, api, journal_
     assert cli("delete", tid(1), "--yes").exit_code == 0
     result = cli("undo", "--yes")
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: `delete task_T0001abcdefghijklmnop` deleted 1 task, and Close cannot restore a deleted task\n")
+    assert result.stderr.startswith(
+        "error: `delete task_T0001abcdefghijklmnop` deleted 1 task, and Close cannot restore a deleted task\n"
+    )
     assert "closetask undo ENTRY" in result.stderr
     entries = UndoJournal(journal_path).entries()
     assert entries[-1].status == "applied"
@@ -150,7 +160,7 @@ def test_undo_list_shows_recent_entries(cli, api):
     assert cli("undo", "--yes").exit_code == 0
     result = cli("undo", "--list")
     lines = [line.split("\t") for line in result.stdout.splitlines()]
-    assert [(l[1], l[2], l[3], l[4]) for l in lines] == [
+    assert [(ln[1], ln[2], ln[3], ln[4]) for ln in lines] == [
         ("2026-11-28 10:00", "undone", "1 task", f"reassign {tid(3)} --assign-to {JANE_ID}"),
         ("2026-11-28 10:00", "applied", "2 tasks", f"done {tid(1)} {tid(2)}"),
     ]
@@ -222,9 +232,11 @@ def test_a_corrupt_journal_line_does_not_block_undo(cli, api, journal_path):
 def test_undo_reverts_an_entry_left_in_flight_by_a_crash(cli, api, journal_path):
     journal = UndoJournal(journal_path)
     entry = journal.begin(
-        command="done 1 2", action="update", changes={"is_complete": True},
+        command="done 1 2",
+        action="update",
+        changes={"is_complete": True},
         before=[{"id": tid(1), "fields": {"is_complete": False}}, {"id": tid(2), "fields": {"is_complete": False}}],
-    )  # fmt: skip
+    )
     journal.mark(entry.id, attempting=[tid(1), tid(2)])
     api.tasks[tid(1)]["is_complete"] = api.tasks[tid(2)]["is_complete"] = True  # it did arrive
     assert cli("undo", "--yes").exit_code == 0

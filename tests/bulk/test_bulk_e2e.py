@@ -27,13 +27,21 @@ STALE = ["bulk", "--before", "-14d", "--complete", "--yes"]  # -14d on 2026-11-2
 # --- helpers --------------------------------------------------------------------------
 
 
-def seed(server, count: int, *, first: int = 0, who: str = "me", complete: bool = False, day: date | None = None) -> list[str]:
+def seed(
+    server, count: int, *, first: int = 0, who: str = "me", complete: bool = False, day: date | None = None
+) -> list[str]:
     """`count` tasks in the server's database: by default my incomplete tasks of every type,
     dated 2026-10-01..2026-11-13, date-only and timed."""
     return seed_stale_tasks(
-        server.db, count, id_prefix="E2e", first=first, types=TYPES,
-        user_index=0 if who == "me" else 1, complete=complete, day=day,
-    )  # fmt: skip
+        server.db,
+        count,
+        id_prefix="E2e",
+        first=first,
+        types=TYPES,
+        user_index=0 if who == "me" else 1,
+        complete=complete,
+        day=day,
+    )
 
 
 def state(server) -> dict[str, tuple]:
@@ -57,7 +65,7 @@ def complete(server, ids) -> set[str]:
 
 def logged(server, since: int, method: str | None = None) -> list[str]:
     lines = server.requests()[since:]
-    return [l for l in lines if method is None or l.startswith(method + " ")]
+    return [ln for ln in lines if method is None or ln.startswith(method + " ")]
 
 
 def ids_in(line: str) -> list[str]:
@@ -78,9 +86,13 @@ def lock_file(run) -> Path:
 
 def popen(server, run, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [*closetask_argv(), *args], env=server.env(Path(run.home)),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [*closetask_argv(), *args],
+        env=server.env(Path(run.home)),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for(condition, what: str, timeout: float = 60) -> None:
@@ -120,17 +132,17 @@ def test_1000_stale_tasks_one_listing_pass_ten_puts_and_undo(serve, run):
     result = run(server, *STALE, "--max", "1000", "--json")
     assert result.exit_code == 0, result.stderr
     gets, puts = logged(server, mark, "GET"), logged(server, mark, "PUT")
-    listing = [l for l in gets if l.startswith("GET /api/v1/task/?")]
+    listing = [ln for ln in gets if ln.startswith("GET /api/v1/task/?")]
     # One pass: ceil(1000 / 100) pages, each asked for once; with 4 pages in flight at most
     # 3 speculative requests run past the end (and come back empty).
-    skips = [int(l.split("_skip=")[1].split("&")[0].split()[0]) for l in listing]
+    skips = [int(ln.split("_skip=")[1].split("&")[0].split()[0]) for ln in listing]
     assert len(set(skips)) == len(skips)
     assert set(range(0, 1000, 100)) <= set(skips)
     assert 10 <= len(listing) <= 13
     assert len(gets) - len(listing) <= 1  # at most GET /me/
     assert len(puts) == 10
-    assert all(l.endswith(" 200") and len(ids_in(l)) == 100 for l in puts)
-    assert sorted(i for l in puts for i in ids_in(l)) == sorted(stale)
+    assert all(ln.endswith(" 200") and len(ids_in(ln)) == 100 for ln in puts)
+    assert sorted(i for ln in puts for i in ids_in(ln)) == sorted(stale)
     summary = json.loads(result.stdout)
     assert (summary["matched"], summary["changed"], summary["failed"]) == (1000, 1000, 0)
     after = state(server)
@@ -174,7 +186,7 @@ def test_a_chunk_failing_on_every_retry_exits_3_and_a_rerun_finishes(serve, run)
     result = run(server, *STALE, "--max", "1000", "--json", "--concurrency", "1")
     assert result.exit_code == 3, result.stderr
     puts = logged(server, mark, "PUT")
-    assert [l.rsplit(" ", 1)[1] for l in puts] == ["200"] * 3 + ["503"] * 5 + ["200"] * 6
+    assert [ln.rsplit(" ", 1)[1] for ln in puts] == ["200"] * 3 + ["503"] * 5 + ["200"] * 6
     failed_chunk = ids_in(puts[3])
     summary = json.loads(result.stdout)
     assert (summary["changed"], summary["failed"], summary["failed_ids"]) == (900, 100, failed_chunk)
@@ -234,7 +246,11 @@ def test_a_signal_mid_bulk_exits_130_with_an_exact_journal_and_undo_restores(ser
         f"{1000 - len(changed)} not changed (rerun the same command to finish)"
     )
     summary = json.loads(out)
-    assert (summary["changed"], summary["not_sent"], summary["interrupted"]) == (len(changed), 1000 - len(changed), True)
+    assert (summary["changed"], summary["not_sent"], summary["interrupted"]) == (
+        len(changed),
+        1000 - len(changed),
+        True,
+    )
     assert len(logged(server, mark, "PUT")) == len(changed) // 100
     assert lock_file(run).read_text() == ""
 

@@ -39,7 +39,7 @@ def test_terminal_previews_and_asks_before_changing(cli, api, terminal):
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
     assert lines[0] == "12 tasks match; 12 will change: mark complete"
-    assert len([l for l in lines if l.startswith("  Sun 01 Nov 2026 (no time)")]) == 10
+    assert len([ln for ln in lines if ln.startswith("  Sun 01 Nov 2026 (no time)")]) == 10
     assert "  ... and 2 more" in lines
     assert "Change 12 tasks (mark complete)? [y/N]:" in result.stderr
     assert len(api.puts()) == 1
@@ -143,7 +143,9 @@ def test_a_second_signal_stops_at_once_and_the_chunk_is_recorded_as_unknown(cli,
     result = cli("bulk", "--all", "--complete", "--yes", "--concurrency", "1")
     assert result.exit_code == 130
     assert len(api.complete_ids()) == 100
-    assert result.stderr.splitlines()[-1].startswith("interrupted: 100 of 350 tasks changed; closetask undo reverts them")
+    assert result.stderr.splitlines()[-1].startswith(
+        "interrupted: 100 of 350 tasks changed; closetask undo reverts them"
+    )
     (entry,) = journal_entries(state / "journal.jsonl")
     assert entry.status == "partial"
     assert set(entry.sent) == api.complete_ids()
@@ -171,9 +173,13 @@ def test_a_second_signal_records_the_chunks_in_flight_as_unknown_and_undo_covers
     assert set(entry.sent) <= api.complete_ids() <= set(entry.touched)
     summary = json.loads(result.stdout)
     assert (summary["changed"], summary["failed"], summary["not_sent"]) == (
-        len(entry.sent), len(entry.failed), 450 - len(out)
-    )  # fmt: skip
-    assert result.stderr.splitlines()[-1].startswith(f"interrupted: {len(entry.sent)} of 450 tasks changed; closetask undo reverts them")
+        len(entry.sent),
+        len(entry.failed),
+        450 - len(out),
+    )
+    assert result.stderr.splitlines()[-1].startswith(
+        f"interrupted: {len(entry.sent)} of 450 tasks changed; closetask undo reverts them"
+    )
 
     undone = cli("undo", "--yes")
     assert undone.exit_code == 0, undone.stderr
@@ -208,7 +214,9 @@ def test_a_second_run_is_refused_while_the_lock_is_held(cli, api, state):
 def test_a_lock_file_left_by_a_dead_process_does_not_block(cli, api, state):
     stale(api, 3)
     state.mkdir(parents=True, exist_ok=True)
-    (state / "bulk.lock").write_text(json.dumps({"pid": 999999, "started": "2026-11-27T03:00:00+00:00", "command": "bulk --all --complete --yes"}))
+    (state / "bulk.lock").write_text(
+        json.dumps({"pid": 999999, "started": "2026-11-27T03:00:00+00:00", "command": "bulk --all --complete --yes"})
+    )
     result = cli("bulk", "--all", "--complete", "--yes")
     assert result.exit_code == 0, result.stderr
     assert len(api.complete_ids()) == 3

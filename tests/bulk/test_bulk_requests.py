@@ -60,7 +60,9 @@ def test_defaults_are_all_types_my_tasks_incomplete_only(cli, api):
     stale(api, 3)
     result = cli("bulk", "--all", "--complete", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert api.lines("GET")[1] == f"GET task/?_type=all&assigned_to={ME_ID}&is_complete=false&{FIELDS}&_skip=0&_limit=100"
+    assert (
+        api.lines("GET")[1] == f"GET task/?_type=all&assigned_to={ME_ID}&is_complete=false&{FIELDS}&_skip=0&_limit=100"
+    )
     assert api.lines("PUT") == [f"PUT task/?id__in={ids(1, 2, 3)}&_type=all"]
 
 
@@ -77,10 +79,24 @@ def test_reopen_selects_complete_tasks_and_sets_is_complete_false(cli, api):
 def test_after_is_the_day_after_and_filters_combine(cli, api):
     stale(api, 1)
     result = cli(
-        "bulk", "--after", "2026-10-01", "--before", "2026-11-14", "--assignee", "all", "--lead", LEAD_ID,
-        "--created-after", "2026-10-01", "--created-before", "2026-11-01", "--type", "lead,missed_call",
-        "--complete", "--yes",
-    )  # fmt: skip
+        "bulk",
+        "--after",
+        "2026-10-01",
+        "--before",
+        "2026-11-14",
+        "--assignee",
+        "all",
+        "--lead",
+        LEAD_ID,
+        "--created-after",
+        "2026-10-01",
+        "--created-before",
+        "2026-11-01",
+        "--type",
+        "lead,missed_call",
+        "--complete",
+        "--yes",
+    )
     assert result.exit_code == 0, result.stderr
     (listing,) = api.lines("GET")
     assert listing == (
@@ -92,8 +108,12 @@ def test_after_is_the_day_after_and_filters_combine(cli, api):
 def test_from_and_to_mean_what_they_mean_in_the_views(cli, api):
     """--from/--to include their day, --after/--before exclude theirs: the same range two ways."""
     stale(api, 1)
-    inclusive = cli("bulk", "--from", "2026-10-02", "--to", "2026-11-13", "--assignee", "all", "--complete", "--dry-run")
-    exclusive = cli("bulk", "--after", "2026-10-01", "--before", "2026-11-14", "--assignee", "all", "--complete", "--dry-run")
+    inclusive = cli(
+        "bulk", "--from", "2026-10-02", "--to", "2026-11-13", "--assignee", "all", "--complete", "--dry-run"
+    )
+    exclusive = cli(
+        "bulk", "--after", "2026-10-01", "--before", "2026-11-14", "--assignee", "all", "--complete", "--dry-run"
+    )
     assert inclusive.exit_code == exclusive.exit_code == 0, inclusive.stderr + exclusive.stderr
     first, second = api.lines("GET")
     assert first == second and "date__gte=2026-10-02&date__lt=2026-11-14" in first
@@ -101,7 +121,13 @@ def test_from_and_to_mean_what_they_mean_in_the_views(cli, api):
 
 @pytest.mark.parametrize(
     "tz, before",
-    [("-8", "2026-11-14"), ("-2.5", "2026-11-14"), ("UTC", "2026-11-14"), ("+5.5", "2026-11-15"), ("+13", "2026-11-15")],
+    [
+        ("-8", "2026-11-14"),
+        ("-2.5", "2026-11-14"),
+        ("UTC", "2026-11-14"),
+        ("+5.5", "2026-11-15"),
+        ("+13", "2026-11-15"),
+    ],
 )
 def test_before_is_a_local_day_at_every_offset(cli, api, monkeypatch, tz, before):
     """At 20:00 UTC on the 28th it is already the 29th at +5.5 and +13."""
@@ -184,7 +210,10 @@ def test_assign_and_date_together_and_skip_tasks_already_so(cli, api, state):
         (["--before", "someday", "--complete", "--yes"], "--before: "),
         (["--after", "fri 9am", "--complete", "--yes"], "--after: "),
         (["--all", "--date", "soon", "--yes"], "--date: "),
-        (["--after", "2026-11-10", "--before", "2026-11-11", "--complete", "--yes"], "no day is both after 2026-11-10 and before 2026-11-11: nothing can match"),
+        (
+            ["--after", "2026-11-10", "--before", "2026-11-11", "--complete", "--yes"],
+            "no day is both after 2026-11-10 and before 2026-11-11: nothing can match",
+        ),
         (["--view", "today", "--complete", "--yes"], "unknown view 'today'"),
         (["--view", "inbox", "--reopen", "--yes"], "--reopen selects complete tasks"),
         (["--view", "archive", "--complete", "--yes"], "--complete selects incomplete tasks"),
@@ -222,7 +251,9 @@ def test_dry_run_lists_and_prints_the_puts_without_sending_them(cli, api, state)
     assert api.puts() == []
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    assert all(l.startswith("PUT /api/v1/task/?id__in=") and l.endswith('&_type=all {"is_complete": true}') for l in lines)
+    assert all(
+        ln.startswith("PUT /api/v1/task/?id__in=") and ln.endswith('&_type=all {"is_complete": true}') for ln in lines
+    )
     assert "bulk: 120 matched, 120 to change (mark complete), 0 already so" in result.stderr
     assert "note: more than --max 100: without --dry-run this would change nothing" in result.stderr
     assert not (state / "journal.jsonl").exists()
@@ -357,8 +388,10 @@ def test_undo_of_a_move_groups_tasks_by_their_old_date(cli, api):
     assert cli("undo", "--yes").exit_code == 0
     reverts = api.puts()[2:]
     assert [(s.body["date"], len(s.params["id__in"].split(","))) for s in reverts] == [
-        ("2026-11-01", 100), ("2026-11-01", 50), ("2026-11-02T09:30:00+00:00", 50),
-    ]  # fmt: skip
+        ("2026-11-01", 100),
+        ("2026-11-01", 50),
+        ("2026-11-02T09:30:00+00:00", 50),
+    ]
     assert {t["date"] for t in api.tasks.values()} == {"2026-11-01", "2026-11-02T09:30:00+00:00"}
 
 

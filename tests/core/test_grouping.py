@@ -50,8 +50,14 @@ def test_group_inbox_at_minus_8() -> None:
         ("Fri 1 Jan 2027", ["next_year"]),
         ("No date", ["nodate"]),
     ]
-    assert [g.day for g in groups] == [date(2026, 11, 26), TODAY, date(2026, 11, 29),
-                                       date(2026, 12, 4), date(2027, 1, 1), None]
+    assert [g.day for g in groups] == [
+        date(2026, 11, 26),
+        TODAY,
+        date(2026, 11, 29),
+        date(2026, 12, 4),
+        date(2027, 1, 1),
+        None,
+    ]
 
 
 def test_group_inbox_at_utc_moves_the_0300_row_to_sunday() -> None:
@@ -102,8 +108,9 @@ def test_group_archive_is_newest_first_with_yesterday() -> None:
 
 
 def test_group_future_view_labels_like_inbox() -> None:
-    groups = group_by_day([task("a", "2026-11-29"), task("b", "2026-11-27")],
-                          TimeZone.parse("0"), today=TODAY, view="future")
+    groups = group_by_day(
+        [task("a", "2026-11-29"), task("b", "2026-11-27")], TimeZone.parse("0"), today=TODAY, view="future"
+    )
     assert [g.label for g in groups] == ["Overdue \u00b7 Fri 27 Nov", "Tomorrow \u00b7 Sun 29 Nov"]
 
 
@@ -145,8 +152,15 @@ def test_day_label_ignores_the_locale(monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("tz", "label"),
-    [("-8", "19:00"), ("-2.5", "00:30"), ("0", "03:00"), ("5.5", "08:30"), ("13", "16:00"),
-     ("America/Los_Angeles", "19:00"), ("Asia/Kolkata", "08:30")],
+    [
+        ("-8", "19:00"),
+        ("-2.5", "00:30"),
+        ("0", "03:00"),
+        ("5.5", "08:30"),
+        ("13", "16:00"),
+        ("America/Los_Angeles", "19:00"),
+        ("Asia/Kolkata", "08:30"),
+    ],
 )
 def test_local_time_label(tz: str, label: str) -> None:
     zone = TimeZone.parse(tz)
@@ -166,11 +180,15 @@ def test_local_time_label_follows_daylight_saving() -> None:
 
 zones = st.sampled_from(ZONES).map(TimeZone.parse)
 views = st.sampled_from(["inbox", "future", "archive"])
-instants = st.datetimes(min_value=datetime(2026, 11, 20), max_value=datetime(2026, 12, 10),
-                        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-8))]))
+instants = st.datetimes(
+    min_value=datetime(2026, 11, 20),
+    max_value=datetime(2026, 12, 10),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=-8))]),
+)
 day_strings = st.dates(min_value=date(2026, 11, 20), max_value=date(2027, 1, 10)).map(date.isoformat)
-date_values = st.one_of(day_strings, instants.map(lambda dt: dt.isoformat()),
-                        st.sampled_from([None, "", "tomorrow", 0]))
+date_values = st.one_of(
+    day_strings, instants.map(lambda dt: dt.isoformat()), st.sampled_from([None, "", "tomorrow", 0])
+)
 
 
 @st.composite
@@ -198,7 +216,7 @@ def test_group_days_strictly_ordered_and_no_date_last(rows, tz: TimeZone, view: 
     assert days == expected
     assert len(set(days)) == len(days)
     assert all(g.day is not None for g in groups[: len(days)])
-    assert [g.label for g in groups[len(days):]] in ([], ["No date"])
+    assert [g.label for g in groups[len(days) :]] in ([], ["No date"])
 
 
 @given(task_lists(), zones, views)
@@ -213,10 +231,10 @@ def test_group_date_only_first_then_by_time(rows, tz: TimeZone, view: str) -> No
 
 
 @given(task_lists(day_strings), zones, zones, views)
-def test_group_date_only_tasks_group_the_same_at_every_offset(rows, a: TimeZone, b: TimeZone,
-                                                              view: str) -> None:
+def test_group_date_only_tasks_group_the_same_at_every_offset(rows, a: TimeZone, b: TimeZone, view: str) -> None:
     assert layout(group_by_day(rows, a, today=TODAY, view=view)) == layout(
-        group_by_day(rows, b, today=TODAY, view=view))
+        group_by_day(rows, b, today=TODAY, view=view)
+    )
 
 
 @given(task_lists(), zones, st.randoms())

@@ -112,8 +112,14 @@ def test_tz_constructor_checks_its_fields() -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("-8", "UTC-08:00"), ("5.5", "UTC+05:30"), ("-2.5", "UTC-02:30"), ("5.75", "UTC+05:45"),
-     ("0", "UTC+00:00"), ("13", "UTC+13:00")],
+    [
+        ("-8", "UTC-08:00"),
+        ("5.5", "UTC+05:30"),
+        ("-2.5", "UTC-02:30"),
+        ("5.75", "UTC+05:45"),
+        ("0", "UTC+00:00"),
+        ("13", "UTC+13:00"),
+    ],
 )
 def test_tz_name_of_fixed_offsets(text: str, name: str) -> None:
     tz = TimeZone.parse(text)
@@ -129,8 +135,19 @@ def test_tz_fixed_offsets_round_trip_through_str(quarters: int) -> None:
     assert TimeZone.parse(format_offset(quarters / 4)) == tz
 
 
-@given(st.sampled_from(["America/Los_Angeles", "Asia/Kolkata", "America/St_Johns", "UTC",
-                        "Pacific/Kiritimati", "Asia/Kathmandu", "Europe/London"]))
+@given(
+    st.sampled_from(
+        [
+            "America/Los_Angeles",
+            "Asia/Kolkata",
+            "America/St_Johns",
+            "UTC",
+            "Pacific/Kiritimati",
+            "Asia/Kathmandu",
+            "Europe/London",
+        ]
+    )
+)
 def test_tz_iana_round_trip_through_str(key: str) -> None:
     assert TimeZone.parse(str(TimeZone.parse(key))) == TimeZone(key=key)
 
@@ -174,8 +191,19 @@ def test_tz_tzinfo_agrees_with_offset_hours(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("hours", "header"),
-    [(-8, "-8"), (-8.0, "-8"), (0, "0"), (-0.0, "0"), (5.5, "5.5"), (-2.5, "-2.5"),
-     (5.75, "5.75"), (-9.75, "-9.75"), (13, "13"), (14.0, "14"), (-3.5, "-3.5")],
+    [
+        (-8, "-8"),
+        (-8.0, "-8"),
+        (0, "0"),
+        (-0.0, "0"),
+        (5.5, "5.5"),
+        (-2.5, "-2.5"),
+        (5.75, "5.75"),
+        (-9.75, "-9.75"),
+        (13, "13"),
+        (14.0, "14"),
+        (-3.5, "-3.5"),
+    ],
 )
 def test_format_offset(hours: float, header: str) -> None:
     assert format_offset(hours) == header
@@ -206,10 +234,16 @@ def test_tz_local_prefers_tz_variable() -> None:
 
 
 def test_tz_local_reads_tz_variable_with_colon_or_path() -> None:
-    assert TimeZone.local(environ={"TZ": ":Europe/London"}, localtime_path=NOWHERE,
-                          timezone_file=NOWHERE).key == "Europe/London"
-    assert TimeZone.local(environ={"TZ": ":/usr/share/zoneinfo/Asia/Kolkata"},
-                          localtime_path=NOWHERE, timezone_file=NOWHERE).key == "Asia/Kolkata"
+    assert (
+        TimeZone.local(environ={"TZ": ":Europe/London"}, localtime_path=NOWHERE, timezone_file=NOWHERE).key
+        == "Europe/London"
+    )
+    assert (
+        TimeZone.local(
+            environ={"TZ": ":/usr/share/zoneinfo/Asia/Kolkata"}, localtime_path=NOWHERE, timezone_file=NOWHERE
+        ).key
+        == "Asia/Kolkata"
+    )
 
 
 def test_tz_local_reads_localtime_link(tmp_path) -> None:

@@ -102,8 +102,10 @@ def test_when_months_are_calendar_months_clamped(today: date, text: str, expecte
     assert when(text, "0", now).value == expected
 
 
-@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
-       st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]))
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+)
 def test_when_weekday_is_the_next_one_strictly_after_today(today: date, name: str) -> None:
     now = datetime.combine(today, time(12), tzinfo=UTC)
     day = when(name, "0", now).value
@@ -310,17 +312,44 @@ def test_parse_day_lists_day_forms_for_garbage() -> None:
 
 # --- properties ---------------------------------------------------------------------------
 
-WORDS = ["today", "tomorrow", "yesterday", "fri", "monday", "+3d", "-2w", "+1m", "2026-12-04",
-         "9am", "14:30", "at", "pm", "noon", "T", "Z", "+05:30", "-", ":", " ", "2026", "99"]
+WORDS = [
+    "today",
+    "tomorrow",
+    "yesterday",
+    "fri",
+    "monday",
+    "+3d",
+    "-2w",
+    "+1m",
+    "2026-12-04",
+    "9am",
+    "14:30",
+    "at",
+    "pm",
+    "noon",
+    "T",
+    "Z",
+    "+05:30",
+    "-",
+    ":",
+    " ",
+    "2026",
+    "99",
+]
 zones = st.sampled_from(ZONES).map(TimeZone.parse)
-nows = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1),
-                    timezones=st.just(UTC))
+nows = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 
 
-@given(st.one_of(st.text(max_size=40), st.lists(st.sampled_from(WORDS), max_size=5).map("".join),
-                 st.lists(st.sampled_from(WORDS), max_size=4).map(" ".join)), zones, nows)
-def test_when_random_text_parses_or_raises_usage_error_only(text: str, tz: TimeZone,
-                                                           now: datetime) -> None:
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(st.sampled_from(WORDS), max_size=5).map("".join),
+        st.lists(st.sampled_from(WORDS), max_size=4).map(" ".join),
+    ),
+    zones,
+    nows,
+)
+def test_when_random_text_parses_or_raises_usage_error_only(text: str, tz: TimeZone, now: datetime) -> None:
     try:
         w = parse_when(text, now=now, tz=tz)
     except UsageError as exc:
@@ -331,13 +360,17 @@ def test_when_random_text_parses_or_raises_usage_error_only(text: str, tz: TimeZ
     assert isinstance(w.local_date(tz), date)
 
 
-@given(st.one_of(
-    st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)).map(When),
-    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
-                 timezones=st.sampled_from([UTC, timezone(timedelta(hours=-8)),
-                                            timezone(timedelta(hours=5, minutes=30))]))
-    .map(lambda dt: When(dt.replace(microsecond=0))),
-), zones)
+@given(
+    st.one_of(
+        st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)).map(When),
+        st.datetimes(
+            min_value=datetime(1900, 1, 1),
+            max_value=datetime(2200, 1, 1),
+            timezones=st.sampled_from([UTC, timezone(timedelta(hours=-8)), timezone(timedelta(hours=5, minutes=30))]),
+        ).map(lambda dt: When(dt.replace(microsecond=0))),
+    ),
+    zones,
+)
 def test_when_to_api_round_trips(w: When, tz: TimeZone) -> None:
     again = parse_when(w.to_api(), now=NOW, tz=tz)
     assert again == w
@@ -353,14 +386,18 @@ def test_when_to_api_round_trips(w: When, tz: TimeZone) -> None:
     st.sampled_from(["-8", "-2.5", "0", "5.5", "13"]),
     st.booleans(),
 )
-def test_when_generated_day_and_time_forms(today: date, day_form: str, at: time, style: str,
-                                           tz_text: str, shout: bool) -> None:
+def test_when_generated_day_and_time_forms(
+    today: date, day_form: str, at: time, style: str, tz_text: str, shout: bool
+) -> None:
     tz = TimeZone.parse(tz_text)
     now = datetime.combine(today, time(12), tzinfo=tz.tzinfo)
     expected_day = {
-        "today": today, "tomorrow": today + timedelta(days=1),
-        "yesterday": today - timedelta(days=1), "+5d": today + timedelta(days=5),
-        "-1w": today - timedelta(weeks=1), "ISO": date(2031, 7, 15),
+        "today": today,
+        "tomorrow": today + timedelta(days=1),
+        "yesterday": today - timedelta(days=1),
+        "+5d": today + timedelta(days=5),
+        "-1w": today - timedelta(weeks=1),
+        "ISO": date(2031, 7, 15),
     }.get(day_form)
     day_text = "2031-07-15" if day_form == "ISO" else day_form
     if style == "24h":

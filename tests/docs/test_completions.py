@@ -167,7 +167,16 @@ atexit.register(report)
 from closetask.cli import main
 main()
 """
-_HEAVY = ("httpx", "sqlite3", "_sqlite3", "rich.console", "rich.table", "closetask.close.http", "closetask.sandbox", "closetask.context")
+_HEAVY = (
+    "httpx",
+    "sqlite3",
+    "_sqlite3",
+    "rich.console",
+    "rich.table",
+    "closetask.close.http",
+    "closetask.sandbox",
+    "closetask.context",
+)
 
 
 @pytest.mark.parametrize(
@@ -187,7 +196,13 @@ def test_completion_imports_nothing_heavy_and_never_connects(env, tmp_path, line
     out = tmp_path / "probe.json"
     words = line.split()
     cword = len(words) if line.endswith(" ") else len(words) - 1
-    probe_env = {**env, "_CLOSETASK_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword), "PROBE_OUT": str(out)}
+    probe_env = {
+        **env,
+        "_CLOSETASK_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(cword),
+        "PROBE_OUT": str(out),
+    }
     proc = subprocess.run([sys.executable, "-c", _PROBE], env=probe_env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text())
@@ -204,16 +219,19 @@ def _under_bash(env: dict[str, str], args: str) -> subprocess.CompletedProcess[s
     # exec'ing closetask away, so bash stays the parent.
     return subprocess.run(
         ["bash", "-c", f"{' '.join(closetask_argv())} {args}; true"],
-        env={**env, "SHELL": "/bin/bash"}, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env={**env, "SHELL": "/bin/bash"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_show_completion_prints_the_committed_script(env) -> None:
     proc = _under_bash(env, "--show-completion")
     assert "Traceback" not in proc.stderr
     committed = (ROOT / "completions" / "closetask.bash").read_text()
-    body = [l for l in committed.splitlines() if l.strip() and not l.startswith("# Generated")]
-    assert [l for l in proc.stdout.splitlines() if l.strip()] == body
+    body = [ln for ln in committed.splitlines() if ln.strip() and not ln.startswith("# Generated")]
+    assert [ln for ln in proc.stdout.splitlines() if ln.strip()] == body
 
 
 def test_install_completion_writes_the_bash_script_under_home(env, tmp_path) -> None:

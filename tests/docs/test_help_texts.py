@@ -40,10 +40,32 @@ IDS = [path or "closetask" for path, _ in COMMANDS]
 def test_the_tree_has_every_command_the_issues_name() -> None:
     paths = {path for path, _ in COMMANDS}
     expected = {
-        "inbox", "future", "archive", "add", "done", "reopen", "reassign", "edit", "snooze", "show",
-        "delete", "undo", "bulk", "whoami", "help", "config", "config init", "config show", "config path",
-        "config set", "config profiles", "config use", "sandbox", "sandbox serve", "sandbox reset",
-    }  # fmt: skip
+        "inbox",
+        "future",
+        "archive",
+        "add",
+        "done",
+        "reopen",
+        "reassign",
+        "edit",
+        "snooze",
+        "show",
+        "delete",
+        "undo",
+        "bulk",
+        "whoami",
+        "help",
+        "config",
+        "config init",
+        "config show",
+        "config path",
+        "config set",
+        "config profiles",
+        "config use",
+        "sandbox",
+        "sandbox serve",
+        "sandbox reset",
+    }
     assert expected <= paths, sorted(expected - paths)
 
 
@@ -54,9 +76,13 @@ def test_command_has_help_ending_with_an_example(path: str, command) -> None:
     first = text.splitlines()[0]
     assert first[:1].isupper() and len(first) <= 100, f"`closetask {path}`: first help line {first!r}"
     last = text.splitlines()[-1].strip()
-    assert last.startswith("Example: closetask"), f"`closetask {path}`: help must end with 'Example: closetask ...', ends {last!r}"
+    assert last.startswith("Example: closetask"), (
+        f"`closetask {path}`: help must end with 'Example: closetask ...', ends {last!r}"
+    )
     # The example runs the command it documents.
-    assert f"closetask {path}".strip() in last or (path and re.search(rf"closetask( -\S+( \S+)?)* {re.escape(path)}\b", last)), last
+    assert f"closetask {path}".strip() in last or (
+        path and re.search(rf"closetask( -\S+( \S+)?)* {re.escape(path)}\b", last)
+    ), last
 
 
 @pytest.mark.parametrize("path,command", COMMANDS, ids=IDS)

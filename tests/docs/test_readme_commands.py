@@ -94,7 +94,11 @@ def runnable(lines: list[Line]) -> list[Line]:
         for line in lines
         if _SETUP not in line.text
         and _SKIP not in line.comment
-        and (_CLOSETASK_CALL.search(line.text) or line.text.startswith("export ") or re.fullmatch(r"kill %\d+", line.text))
+        and (
+            _CLOSETASK_CALL.search(line.text)
+            or line.text.startswith("export ")
+            or re.fullmatch(r"kill %\d+", line.text)
+        )
     ]
 
 
@@ -103,7 +107,7 @@ def runnable(lines: list[Line]) -> list[Line]:
 
 def test_readme_test_command_is_the_one_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
-    ci_lines = [l.strip() for l in ci.splitlines() if l.strip().startswith(_SETUP)]
+    ci_lines = [ln.strip() for ln in ci.splitlines() if ln.strip().startswith(_SETUP)]
     assert ci_lines == [TEST_COMMAND]
     assert TEST_COMMAND in [line.text for line in sh_lines(README.read_text(encoding="utf-8"))]
 
@@ -123,7 +127,9 @@ def test_the_extractor_sees_the_commands_it_should() -> None:
     assert len(texts) >= 40
     assert texts.index("closetask inbox") < texts.index("closetask done 2 5")
     assert any(line.expected == 3 for line in lines)  # the partial bulk is checked, not skipped
-    assert not any("config init" == t.strip() or t.endswith("config init") for t in texts)  # the prompting one is skipped
+    assert not any(
+        "config init" == t.strip() or t.endswith("config init") for t in texts
+    )  # the prompting one is skipped
 
 
 def test_the_screenshot_is_current(tmp_path) -> None:
@@ -133,6 +139,7 @@ def test_the_screenshot_is_current(tmp_path) -> None:
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
+
     # The picture's text, not its bytes: a new Rich release may restyle the SVG template, which
     # is no reason to fail; a changed table or demo data is.
     def shown(svg: str) -> list[str]:
@@ -160,8 +167,13 @@ def _run_on_pty(command: str, env: dict[str, str], cwd: Path) -> tuple[int, str]
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 100, 0, 0))
     proc = subprocess.Popen(
         ["bash", "-c", f"set -o pipefail\n{command}"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, close_fds=True,
-    )  # fmt: skip
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=cwd,
+        close_fds=True,
+    )
     os.close(slave)
     os.write(master, b"y\n")  # typed ahead, read by a confirmation prompt if there is one
     chunks: list[bytes] = []
@@ -221,9 +233,13 @@ class Shell:
         readme_port = words[words.index("--port") + 1]
         words[words.index("--port") + 1] = "0"
         proc = subprocess.Popen(
-            [*closetask_argv(), *words[1:]], env=self.env, cwd=self.cwd,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [*closetask_argv(), *words[1:]],
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.servers.append(proc)
         base_url = ""
         while not base_url:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sandboxproc import SandboxServer, start_sandbox, stop_sandbox
 
 from fault_server import Ran, run_closetask
+from sandboxproc import SandboxServer, start_sandbox, stop_sandbox
 
 
 @pytest.fixture
@@ -60,10 +60,13 @@ def against(cli, home, monkeypatch):
     monkeypatch.setattr(api_module, "CloseClient", NoSleep)
 
     def run(server: SandboxServer, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Ran:
-        result = cli(*args, input=input, env={"CLOSE_API_KEY": server.api_key, "CLOSETASK_BASE_URL": server.base_url, **(env or {})})
+        result = cli(
+            *args,
+            input=input,
+            env={"CLOSE_API_KEY": server.api_key, "CLOSETASK_BASE_URL": server.base_url, **(env or {})},
+        )
         return Ran(list(args), result.exit_code, result.stdout, result.stderr)
 
     run.sleeps = sleeps  # type: ignore[attr-defined]
     run.home = home  # type: ignore[attr-defined]
     return run
-

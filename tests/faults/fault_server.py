@@ -51,14 +51,24 @@ def closetask_env(server: SandboxServer | None, home: Path, env: dict[str, str] 
     return base
 
 
-def run_closetask(server: SandboxServer | None, *args: str, home: Path, env: dict[str, str] | None = None,
-                  input: str | None = None, timeout: float = 120) -> Ran:  # fmt: skip
+def run_closetask(
+    server: SandboxServer | None,
+    *args: str,
+    home: Path,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+) -> Ran:
     """The installed closetask as a subprocess, against `server` (or none), in `home`."""
     home.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [*closetask_argv(), *args], input=input or "", env=closetask_env(server, home, env),
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        [*closetask_argv(), *args],
+        input=input or "",
+        env=closetask_env(server, home, env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     return Ran(list(args), proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -13,9 +13,9 @@ import subprocess
 import time
 
 import pytest
-from sandboxproc import closetask_argv
 
 from fault_server import closetask_env, completed, db_tasks, journal_entries, logged, put_ids, seed_stale
+from sandboxproc import closetask_argv
 
 pytestmark = pytest.mark.e2e
 
@@ -111,9 +111,13 @@ def test_a_signal_while_a_chunk_is_retried_stops_after_the_chunks_out(serve, use
     before = state(server)
     home = tmp_path / "user-home"
     proc = subprocess.Popen(
-        [*closetask_argv(), *STALE, "--concurrency", concurrency], env=closetask_env(server, home),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [*closetask_argv(), *STALE, "--concurrency", concurrency],
+        env=closetask_env(server, home),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not any(line.status == "503" for line in logged(server)) and time.monotonic() < deadline:
@@ -135,7 +139,9 @@ def test_a_signal_while_a_chunk_is_retried_stops_after_the_chunks_out(serve, use
     assert completed(server, stale) == set(sent)
     (entry,) = journal_entries(home)
     assert sorted(entry.sent) == sorted(sent) and entry.failed == [] and entry.in_flight == []
-    assert err.splitlines()[-1].startswith(f"interrupted: {len(sent)} of 1000 tasks changed; closetask undo reverts them")
+    assert err.splitlines()[-1].startswith(
+        f"interrupted: {len(sent)} of 1000 tasks changed; closetask undo reverts them"
+    )
 
     undone = user(server, "undo", "--yes").clean()
     assert undone.exit_code == 0, undone.stderr

@@ -9,22 +9,97 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 WORDS = [
-    "", " ", "-", "--", "0", "1", "2", "-1", "3", "99999999999999999999", "1e9", "0.5", "NaN", "-8", "5.5",
-    "today", "tomorrow", "tomorrow 9am", "fri", "fri 14:30", "+3d", "-14d", "+1m", "2026-02-30", "2026-12-04",
-    "2026-12-04T14:30:00+01:00", "25:00", "13pm", "someday", "all", "me", "nobody@example.com", "user_abc",
-    "task_abcdefghijklmnop", "task_", "lead_abcdefghijklmnop", "lead_",
-    "https://app.close.com/lead/lead_abcdefghijklmnop/", "https://app.close.com/lead/lead_x/#task=task_abcdefghijklm",
-    "²", "é", "日本語", "\t", "a" * 300, "'", '"', "%s", "{}", "\\", "--json", "-n", "inbox", "archive", "lead",
-    "missed_call,voicemail", "all,lead", "bogus_type", "date", "-date", "created", "-created", "id,date,text",
-    "Europe/Paris", "Mars/Olympus", "exit-codes", "dates", "environment", "\u202e", "\x1b[31m",
-]  # fmt: skip
-values = st.one_of(st.sampled_from(WORDS), st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12))
+    "",
+    " ",
+    "-",
+    "--",
+    "0",
+    "1",
+    "2",
+    "-1",
+    "3",
+    "99999999999999999999",
+    "1e9",
+    "0.5",
+    "NaN",
+    "-8",
+    "5.5",
+    "today",
+    "tomorrow",
+    "tomorrow 9am",
+    "fri",
+    "fri 14:30",
+    "+3d",
+    "-14d",
+    "+1m",
+    "2026-02-30",
+    "2026-12-04",
+    "2026-12-04T14:30:00+01:00",
+    "25:00",
+    "13pm",
+    "someday",
+    "all",
+    "me",
+    "nobody@example.com",
+    "user_abc",
+    "task_abcdefghijklmnop",
+    "task_",
+    "lead_abcdefghijklmnop",
+    "lead_",
+    "https://app.close.com/lead/lead_abcdefghijklmnop/",
+    "https://app.close.com/lead/lead_x/#task=task_abcdefghijklm",
+    "²",
+    "é",
+    "日本語",
+    "\t",
+    "a" * 300,
+    "'",
+    '"',
+    "%s",
+    "{}",
+    "\\",
+    "--json",
+    "-n",
+    "inbox",
+    "archive",
+    "lead",
+    "missed_call,voicemail",
+    "all,lead",
+    "bogus_type",
+    "date",
+    "-date",
+    "created",
+    "-created",
+    "id,date,text",
+    "Europe/Paris",
+    "Mars/Olympus",
+    "exit-codes",
+    "dates",
+    "environment",
+    "\u202e",
+    "\x1b[31m",
+]
+values = st.one_of(
+    st.sampled_from(WORDS), st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+)
 
 VIEW_OPTIONS = {
-    "--type": values, "-t": values, "--assignee": values, "--lead": values, "--from": values, "--to": values,
-    "--created-after": values, "--created-before": values, "--order": values, "--limit": values,
-    "--fields": values, "--json": None, "--jsonl": None, "--ids": None, "--concurrency": values,
-}  # fmt: skip
+    "--type": values,
+    "-t": values,
+    "--assignee": values,
+    "--lead": values,
+    "--from": values,
+    "--to": values,
+    "--created-after": values,
+    "--created-before": values,
+    "--order": values,
+    "--limit": values,
+    "--fields": values,
+    "--json": None,
+    "--jsonl": None,
+    "--ids": None,
+    "--concurrency": values,
+}
 CHANGE_OPTIONS = {"--json": None, "--dry-run": None, "-n": None}
 # (command words, options: flag -> value strategy (None: a flag), positional argument counts)
 COMMANDS = [
@@ -41,12 +116,30 @@ COMMANDS = [
     (["show"], {"--json": None}, (0, 2)),
     (["delete"], {"--yes": None, **CHANGE_OPTIONS}, (0, 2)),
     (["undo"], {"--list": None, "--limit": values, "--yes": None, **CHANGE_OPTIONS}, (0, 1)),
-    (["bulk"], {
-        "--type": values, "--assignee": values, "--lead": values, "--created-after": values,
-        "--created-before": values, "--view": values, "--before": values, "--after": values, "--id": values,
-        "--all": None, "--complete": None, "--reopen": None, "--assign-to": values, "--date": values,
-        "--dry-run": None, "--yes": None, "--max": values, "--json": None,
-    }, (0, 1)),  # fmt: skip
+    (
+        ["bulk"],
+        {
+            "--type": values,
+            "--assignee": values,
+            "--lead": values,
+            "--created-after": values,
+            "--created-before": values,
+            "--view": values,
+            "--before": values,
+            "--after": values,
+            "--id": values,
+            "--all": None,
+            "--complete": None,
+            "--reopen": None,
+            "--assign-to": values,
+            "--date": values,
+            "--dry-run": None,
+            "--yes": None,
+            "--max": values,
+            "--json": None,
+        },
+        (0, 1),
+    ),
     (["help"], {}, (0, 2)),
     (["whoami"], {"--json": None}, (0, 1)),
     (["config", "show"], {"--json": None}, (0, 1)),
@@ -81,11 +174,18 @@ def command_lines(draw) -> list[str]:
             args.append(draw(options[flag]))
     args += draw(st.lists(values, min_size=low, max_size=high))
     if draw(st.integers(0, 9)) == 0:  # junk: an unknown option, or --help somewhere
-        args.insert(draw(st.integers(0, len(args))), draw(st.sampled_from(["--nope", "-z", "--help", "--json=1", "---"])))
+        args.insert(
+            draw(st.integers(0, len(args))), draw(st.sampled_from(["--nope", "-z", "--help", "--json=1", "---"]))
+        )
     return args
 
 
-@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(command_lines())
 def test_random_command_lines_never_crash(cli, args):
     result = cli(*args)

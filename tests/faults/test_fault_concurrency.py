@@ -8,9 +8,9 @@ import json
 import subprocess
 
 import pytest
-from sandboxproc import closetask_argv
 
 from fault_server import closetask_env, db_tasks, db_users, journal, journal_entries, journal_lines
+from sandboxproc import closetask_argv
 
 pytestmark = pytest.mark.e2e
 
@@ -24,13 +24,17 @@ def at_once(runs: list[tuple[object, list[str]]], home) -> list[tuple[int, str, 
     """Start every (server, args) process before waiting for any."""
     procs = [
         subprocess.Popen(
-            [*closetask_argv(), *args], env=closetask_env(server, home), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [*closetask_argv(), *args],
+            env=closetask_env(server, home),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for server, args in runs
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
-    return [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs)]
+    return [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs, strict=True)]
 
 
 def test_concurrent_changes_on_one_profile_and_two_servers_sharing_one_database(serve, against):
@@ -52,7 +56,7 @@ def test_concurrent_changes_on_one_profile_and_two_servers_sharing_one_database(
         + [(first, ["reassign", both, "--assign-to", other["email"]]), (second, ["snooze", both, "2026-12-24"])],
         home,
     )
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0 and "Traceback" not in err, err
 
     # Both servers see every change: none lost, whichever server made it.
@@ -84,11 +88,17 @@ def test_listings_and_changes_racing_on_the_row_refs_never_leave_a_broken_file(s
     home = tmp_path / "user-home"
     assert user(server, "inbox", home=home).exit_code == 0
     results = at_once(
-        [(server, ["inbox"]), (server, ["future"]), (server, ["archive"]), (server, ["done", "1", "--dry-run"]),
-         (server, ["show", "2"]), (server, ["inbox", "--assignee", "all"])],
+        [
+            (server, ["inbox"]),
+            (server, ["future"]),
+            (server, ["archive"]),
+            (server, ["done", "1", "--dry-run"]),
+            (server, ["show", "2"]),
+            (server, ["inbox", "--assignee", "all"]),
+        ],
         home,
-    )  # fmt: skip
-    for code, out, err in results:
+    )
+    for code, _out, err in results:
         assert code == 0 and "Traceback" not in err, err
     saved = json.loads((home / "state" / "profiles" / "default" / "rows.json").read_text())
     assert saved["command"] in ("inbox", "future", "archive") and saved["ids"]

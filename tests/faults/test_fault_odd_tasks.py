@@ -21,35 +21,84 @@ TODAY = date(2026, 11, 28)
 # incoming SMS or email is written by outsiders, and ESC sequences would drive the terminal.
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # all but TAB (the TSV separator)
 ZONES = [TimeZone.parse(z) for z in ("-8", "-2.5", "0", "5.5", "13", "America/Los_Angeles")]
-TYPES = ["lead", "incoming_email", "email_followup", "missed_call", "answered_detached_call", "voicemail",
-         "opportunity_due", "incoming_sms", "some_new_type"]  # fmt: skip
+TYPES = [
+    "lead",
+    "incoming_email",
+    "email_followup",
+    "missed_call",
+    "answered_detached_call",
+    "voicemail",
+    "opportunity_due",
+    "incoming_sms",
+    "some_new_type",
+]
 
 # A whole task of each kind, as Close sends it; the strategy then drops, nulls or mistypes fields.
 FULL = {
-    "id": "task_Odd0000000000000000001", "_type": "lead", "object_type": "taskcompletion", "object_id": None,
-    "organization_id": "orga_Odd00000000000000000001", "lead_id": "lead_Odd00000000000000000001",
-    "lead_name": "Acme\tCorp\n", "contact_id": "cont_Odd0000000000000000001", "contact_name": "Jane",
-    "assigned_to": "user_Odd00000000000000000001", "assigned_to_name": "Jane Doe", "text": "Call back",
-    "subject": "Re: quote", "body_preview": "Hi", "phone": "+14155550100", "phone_number_description": "mobile",
-    "remote_phone": "+14155550101", "voicemail_duration": 42, "opportunity_value": 120000,
-    "opportunity_value_currency": "USD", "opportunity_value_period": "monthly", "opportunity_note": "renewal",
-    "date": "2026-11-28", "due_date": "2026-11-28", "is_dateless": False, "is_complete": False, "view": "inbox",
-    "date_created": "2026-11-01T09:00:00+00:00", "date_updated": "2026-11-02T09:00:00+00:00",
-    "created_by": "user_Odd00000000000000000001", "created_by_name": "Jane", "updated_by": None,
+    "id": "task_Odd0000000000000000001",
+    "_type": "lead",
+    "object_type": "taskcompletion",
+    "object_id": None,
+    "organization_id": "orga_Odd00000000000000000001",
+    "lead_id": "lead_Odd00000000000000000001",
+    "lead_name": "Acme\tCorp\n",
+    "contact_id": "cont_Odd0000000000000000001",
+    "contact_name": "Jane",
+    "assigned_to": "user_Odd00000000000000000001",
+    "assigned_to_name": "Jane Doe",
+    "text": "Call back",
+    "subject": "Re: quote",
+    "body_preview": "Hi",
+    "phone": "+14155550100",
+    "phone_number_description": "mobile",
+    "remote_phone": "+14155550101",
+    "voicemail_duration": 42,
+    "opportunity_value": 120000,
+    "opportunity_value_currency": "USD",
+    "opportunity_value_period": "monthly",
+    "opportunity_note": "renewal",
+    "date": "2026-11-28",
+    "due_date": "2026-11-28",
+    "is_dateless": False,
+    "is_complete": False,
+    "view": "inbox",
+    "date_created": "2026-11-01T09:00:00+00:00",
+    "date_updated": "2026-11-02T09:00:00+00:00",
+    "created_by": "user_Odd00000000000000000001",
+    "created_by_name": "Jane",
+    "updated_by": None,
     "updated_by_name": None,
-}  # fmt: skip
+}
 
 odd = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**15), 10**15), st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=20), st.text(st.characters(codec="utf-8"), max_size=5).map(lambda s: s + "\x1b[31m\r\n\t"),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-)  # fmt: skip
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.text(st.characters(codec="utf-8"), max_size=5).map(lambda s: s + "\x1b[31m\r\n\t"),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
 day_like = st.one_of(
     st.dates(date(1, 1, 1), date(9999, 12, 31)).map(str),
-    st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30), timezones=st.just(timezone.utc)).map(lambda d: d.isoformat()),
-    st.sampled_from(["", "2026-02-30", "2026-11-28T25:00:00", "2026-11-28T10:00:00", "2026-11-28T10:00:00Z",
-                     "2026-11-28 10:00", "tomorrow", "0000-00-00", "2026-11-28T10:00:00+99:00"]),
-)  # fmt: skip
+    st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30), timezones=st.just(timezone.utc)).map(
+        lambda d: d.isoformat()
+    ),
+    st.sampled_from(
+        [
+            "",
+            "2026-02-30",
+            "2026-11-28T25:00:00",
+            "2026-11-28T10:00:00",
+            "2026-11-28T10:00:00Z",
+            "2026-11-28 10:00",
+            "tomorrow",
+            "0000-00-00",
+            "2026-11-28T10:00:00+99:00",
+        ]
+    ),
+)
 
 
 @st.composite
@@ -111,8 +160,12 @@ def render_everything(tasks: list, tz: TimeZone, view: str, order: str | None) -
 
 
 @settings(max_examples=100, deadline=None, derandomize=True)
-@given(st.lists(odd_task(), max_size=6), st.sampled_from(ZONES), st.sampled_from(["inbox", "future", "archive"]),
-       st.sampled_from([None, "date", "-date", "date_created", "-date_created"]))  # fmt: skip
+@given(
+    st.lists(odd_task(), max_size=6),
+    st.sampled_from(ZONES),
+    st.sampled_from(["inbox", "future", "archive"]),
+    st.sampled_from([None, "date", "-date", "date_created", "-date_created"]),
+)
 def test_odd_tasks_render_in_every_format(tasks, tz, view, order):
     render_everything(tasks, tz, view, order)
 
@@ -180,8 +233,15 @@ def test_hostile_text_from_outside_cannot_drive_the_terminal(cli, odd_server):
     """An incoming SMS whose sender put escape sequences in it: set the window title, clear
     the screen, move the cursor. `show`, the listings and the confirmation print none."""
     hostile = "Win a prize\x1b]0;pwned\x07\x1b[2J\x1b[1;1H\x9b31m now\r\nreply STOP"
-    task = dict(FULL, _type="incoming_sms", text=hostile, lead_name="Evil\x1b[5mCorp", remote_phone=hostile,
-                x_note=hostile, **{"x\x1b[31m": 1})  # fmt: skip
+    task = dict(
+        FULL,
+        _type="incoming_sms",
+        text=hostile,
+        lead_name="Evil\x1b[5mCorp",
+        remote_phone=hostile,
+        x_note=hostile,
+        **{"x\x1b[31m": 1},
+    )
     odd_server["tasks"] = [task]
     for args in (["show", task["id"]], ["inbox"], ["inbox", "--ids"]):
         result = cli(*args)

@@ -12,9 +12,8 @@ from datetime import date
 
 import pytest
 
-from sandboxproc import start_sandbox, stop_sandbox
-
 from fault_server import db_tasks, db_users, logged, run_closetask
+from sandboxproc import start_sandbox, stop_sandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +39,16 @@ def args_of(name: str, style: str, facts: dict) -> list[str]:
     return {
         "inbox": ["inbox", "--json"],
         "done": ["done", facts["done"]],
-        "add": ["add", f"Storm {style}", "--lead", facts["lead"], "--date", "mon", "--assign-to", facts["other"]["email"]],
+        "add": [
+            "add",
+            f"Storm {style}",
+            "--lead",
+            facts["lead"],
+            "--date",
+            "mon",
+            "--assign-to",
+            facts["other"]["email"],
+        ],
         "bulk": ["bulk", "--before", "today", "--complete", "--yes"],
     }[name]
 
@@ -79,7 +87,7 @@ def storms(tmp_path_factory):
 
 def test_every_command_finishes_through_a_429_storm_and_each_refusal_is_retried_once(storms):
     refusals = dict.fromkeys(STYLES, 0)
-    for (style, name), (server, facts, ran) in storms.items():
+    for (style, name), (server, _facts, ran) in storms.items():
         where = f"{style}/{name}"
         ran.clean()
         assert ran.exit_code == 0, (where, ran.stderr)
@@ -90,7 +98,10 @@ def test_every_command_finishes_through_a_429_storm_and_each_refusal_is_retried_
             # The very next request is the same one again, and it gets through: one wait per
             # refusal, never a second refusal, never a request given up.
             again = lines[i + 1]
-            assert (again.method, again.target, again.status) == (lines[i].method, lines[i].target, "200"), (where, lines)
+            assert (again.method, again.target, again.status) == (lines[i].method, lines[i].target, "200"), (
+                where,
+                lines,
+            )
         assert all(line.status in ("200", "429") for line in lines), (where, lines)
         # Each wait is announced on stderr, with the wait the server asked for.
         waits = [line for line in ran.stderr.splitlines() if line.startswith("rate limited by Close; waiting")]
@@ -119,9 +130,10 @@ def test_a_storm_loses_nothing_and_does_nothing_twice(storms):
             # The listing has every inbox task once, and changed nothing.
             listed = [t["id"] for t in json.loads(ran.stdout)]
             inbox = {
-                t["id"] for t in before.values()
+                t["id"]
+                for t in before.values()
                 if t["assigned_to"] == me and not t["is_complete"] and task_local_date(t, utc) <= TODAY
-            }  # fmt: skip
+            }
             assert len(listed) == len(set(listed)) and set(listed) == inbox, where
             assert after == before, where
         elif name == "done":
@@ -132,15 +144,19 @@ def test_a_storm_loses_nothing_and_does_nothing_twice(storms):
             created = [t for i, t in after.items() if i not in before]
             assert len(created) == 1, (where, created)
             assert (created[0]["text"], created[0]["lead_id"], created[0]["assigned_to"], created[0]["date"]) == (
-                f"Storm {style}", facts["lead"], facts["other"]["id"], "2026-11-30"
+                f"Storm {style}",
+                facts["lead"],
+                facts["other"]["id"],
+                "2026-11-30",
             ), where
             posts = [line.status for line in logged(server) if line.method == "POST"]
             assert posts[-1] == "200" and set(posts[:-1]) <= {"429"} and len(posts) <= 2, (where, posts)
         else:
             # bulk: every task of mine dated before today is complete now, nothing else changed.
             stale = {
-                t["id"] for t in before.values()
+                t["id"]
+                for t in before.values()
                 if t["assigned_to"] == me and not t["is_complete"] and task_local_date(t, utc) < TODAY
-            }  # fmt: skip
+            }
             assert stale and changed == stale, where
             assert all(after[i]["is_complete"] is True for i in stale), where

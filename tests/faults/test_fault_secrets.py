@@ -11,9 +11,9 @@ import stat
 import subprocess
 
 import pytest
-from sandboxproc import TEST_KEY, closetask_argv
 
 from fault_server import db_tasks, logged, run_closetask, write_profile
+from sandboxproc import TEST_KEY, closetask_argv
 
 WRONG_KEY = "api_WrongKey0987654321.zyxwvuLEAKED"
 
@@ -59,8 +59,20 @@ def test_the_key_never_leaks_through_commands_that_work_or_fail(serve, user, tmp
         outputs[f"{label} stdout"], outputs[f"{label} stderr"] = ran.stdout, ran.stderr
         return ran
 
-    run("init", server, "--debug", "config", "init", "--api-key-stdin", "--base-url", server.base_url,
-        "--timezone", "UTC", input=TEST_KEY + "\n", env=from_config)  # fmt: skip
+    run(
+        "init",
+        server,
+        "--debug",
+        "config",
+        "init",
+        "--api-key-stdin",
+        "--base-url",
+        server.base_url,
+        "--timezone",
+        "UTC",
+        input=TEST_KEY + "\n",
+        env=from_config,
+    )
     assert TEST_KEY in (home / "config.toml").read_text()
     run("config show", server, "config", "show", env=from_config)
     run("whoami", server, "--debug", "whoami", "--json", env=from_config)
@@ -131,8 +143,13 @@ def test_the_key_is_not_in_the_exception_or_its_chain(tmp_path):
         return httpx.Response(401, json={"error": "bad key " + request.headers.get("authorization", "")[:0]})
 
     for handler in (refuse, reject):
-        client = CloseClient("https://api.close.com/api/v1/", TEST_KEY, TimeZone.utc(),
-                             transport=httpx.MockTransport(handler), retry=RetryPolicy(attempts=1))  # fmt: skip
+        client = CloseClient(
+            "https://api.close.com/api/v1/",
+            TEST_KEY,
+            TimeZone.utc(),
+            transport=httpx.MockTransport(handler),
+            retry=RetryPolicy(attempts=1),
+        )
         with pytest.raises(ClosetaskError) as info:
             client.get("me/")
         chain, exc = [], info.value
@@ -212,13 +229,21 @@ def test_tls_verification_is_on_whatever_the_environment_or_profile_says(home, m
     from closetask.context import AppContext
 
     for name, value in {
-        "PYTHONHTTPSVERIFY": "0", "CURL_CA_BUNDLE": "", "REQUESTS_CA_BUNDLE": "", "HTTPX_VERIFY": "0",
-        "CLOSETASK_VERIFY": "0", "CLOSETASK_INSECURE": "1", "CLOSETASK_TLS_VERIFY": "false", "SSL_VERIFY": "false",
+        "PYTHONHTTPSVERIFY": "0",
+        "CURL_CA_BUNDLE": "",
+        "REQUESTS_CA_BUNDLE": "",
+        "HTTPX_VERIFY": "0",
+        "CLOSETASK_VERIFY": "0",
+        "CLOSETASK_INSECURE": "1",
+        "CLOSETASK_TLS_VERIFY": "false",
+        "SSL_VERIFY": "false",
         "CLOSE_API_KEY": TEST_KEY,
-    }.items():  # fmt: skip
+    }.items():
         monkeypatch.setenv(name, value)
     # Settings a user might try in the file; unknown keys are ignored, never obeyed.
-    (home / "config.toml").write_text('[profiles.default]\nverify = false\ninsecure = true\ntls_verify = false\nssl = false\n')
+    (home / "config.toml").write_text(
+        "[profiles.default]\nverify = false\ninsecure = true\ntls_verify = false\nssl = false\n"
+    )
     (home / "config.toml").chmod(0o600)
     app = AppContext()
     client = app.client()
@@ -273,8 +298,11 @@ def test_no_command_has_an_option_to_skip_tls_verification():
 def test_sandbox_serve_refuses_a_non_loopback_host_without_the_allow_flag(tmp_path, host):
     proc = subprocess.run(
         [*closetask_argv(), "sandbox", "serve", "--host", host, "--port", "0", "--db", str(tmp_path / "db.sqlite3")],
-        capture_output=True, text=True, timeout=30, env={**os.environ, "CLOSETASK_HOME": str(tmp_path)},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "CLOSETASK_HOME": str(tmp_path)},
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""  # no base_url line: it never listened
     assert f"error: refusing to listen on {host}: not a loopback address (add --allow-remote to insist)" in proc.stderr

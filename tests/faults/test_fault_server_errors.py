@@ -98,7 +98,9 @@ def test_a_put_that_failed_is_repeated_and_applied_once(serve, against, mode, lo
     undone = against(server, "undo", "--yes").clean()
     assert undone.exit_code == 0, undone.stderr
     restored = db_tasks(server)[task_id]
-    assert {k: restored[k] for k in ("is_complete", "assigned_to", "date")} == {k: before[k] for k in ("is_complete", "assigned_to", "date")}
+    assert {k: restored[k] for k in ("is_complete", "assigned_to", "date")} == {
+        k: before[k] for k in ("is_complete", "assigned_to", "date")
+    }
 
 
 # --- POST: never repeated once it may have arrived ----------------------------------------

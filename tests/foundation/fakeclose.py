@@ -67,7 +67,14 @@ class FakeClose:
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handler)
 
-    def client(self, tz: str | Any = "UTC", *, key: str = "api_KEY", clock: Callable[[], datetime] = lambda: FIXED, **kwargs: Any):
+    def client(
+        self,
+        tz: str | Any = "UTC",
+        *,
+        key: str = "api_KEY",
+        clock: Callable[[], datetime] = lambda: FIXED,
+        **kwargs: Any,
+    ):
         from closetask.close.http import CloseClient
         from closetask.core.timezone import TimeZone
 
@@ -86,7 +93,9 @@ class FakeClose:
         return [json.loads(r.content) if r.content else None for r in self.requests]
 
 
-def respond(status: int = 200, body: Any = None, *, headers: dict[str, str] | None = None, content: bytes | None = None) -> httpx.Response:
+def respond(
+    status: int = 200, body: Any = None, *, headers: dict[str, str] | None = None, content: bytes | None = None
+) -> httpx.Response:
     if content is None:
         content = b"" if body is None else json.dumps(body).encode()
     headers = dict(headers or {})

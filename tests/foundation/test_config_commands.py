@@ -84,7 +84,12 @@ def test_init_named_profile_with_fixed_offset_keeps_the_default(cli, fake_cli, h
     assert result.exit_code == 0, result.stderr
     data = read_config(home)
     assert data["default_profile"] == "acme"
-    assert data["profiles"]["initech"] == {"api_key": "api_NEW.key", "user_id": ME["id"], "user_email": "rep@example.com", "tz_offset": -2.5}
+    assert data["profiles"]["initech"] == {
+        "api_key": "api_NEW.key",
+        "user_id": ME["id"],
+        "user_email": "rep@example.com",
+        "tz_offset": -2.5,
+    }
     assert data["profiles"]["acme"]["api_key"] == KEY
     assert fake_cli.requests[0].headers["X-TZ-Offset"] == "-2.5"
 
@@ -98,14 +103,27 @@ def test_init_with_global_profile_flag_creates_that_profile(cli, fake_cli, home)
 
 def test_init_stores_a_loopback_base_url(cli, fake_cli, home):
     fake_cli.on("GET", "me/", respond(200, ME))
-    result = cli("config", "init", "--api-key-stdin", "--base-url", "http://127.0.0.1:8123/api/v1", "--timezone", "UTC", input=KEY)
+    result = cli(
+        "config",
+        "init",
+        "--api-key-stdin",
+        "--base-url",
+        "http://127.0.0.1:8123/api/v1",
+        "--timezone",
+        "UTC",
+        input=KEY,
+    )
     assert result.exit_code == 0, result.stderr
     assert str(fake_cli.requests[0].url) == "http://127.0.0.1:8123/api/v1/me/"
     assert read_config(home)["profiles"]["default"]["base_url"] == "http://127.0.0.1:8123/api/v1/"
 
 
 def test_rejected_key_writes_nothing_and_exits_4(cli, fake_cli, home):
-    fake_cli.on("GET", "me/", respond(401, {"error": "The server could not verify that you are authorized to access the URL requested."}))
+    fake_cli.on(
+        "GET",
+        "me/",
+        respond(401, {"error": "The server could not verify that you are authorized to access the URL requested."}),
+    )
     result = cli("config", "init", "--api-key-stdin", input=KEY)
     assert result.exit_code == 4
     assert "could not verify" in result.stderr
@@ -150,14 +168,36 @@ def test_init_refuses_plain_http_off_loopback(cli, fake_cli, home):
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(importlib.util.find_spec("closetask.cli.sandbox") is None, reason="`closetask sandbox serve` not built yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("closetask.cli.sandbox") is None, reason="`closetask sandbox serve` not built yet"
+)
 def test_init_against_the_sandbox_server(sandbox_server, run):
-    result = run(None, "config", "init", "--api-key-stdin", "--base-url", sandbox_server.base_url, "--timezone", "UTC", input=sandbox_server.api_key)
+    result = run(
+        None,
+        "config",
+        "init",
+        "--api-key-stdin",
+        "--base-url",
+        sandbox_server.base_url,
+        "--timezone",
+        "UTC",
+        input=sandbox_server.api_key,
+    )
     assert result.exit_code == 0, result.stderr
     profile = tomllib.loads((run.home / "config.toml").read_text())["profiles"]["default"]
     assert profile["api_key"] == sandbox_server.api_key and profile["user_id"]
     assert any(line.startswith("GET /api/v1/me/") for line in sandbox_server.requests("GET"))
-    rejected = run(None, "config", "init", "--profile", "bad", "--api-key-stdin", "--base-url", sandbox_server.base_url, input="api_wrong.key")
+    rejected = run(
+        None,
+        "config",
+        "init",
+        "--profile",
+        "bad",
+        "--api-key-stdin",
+        "--base-url",
+        sandbox_server.base_url,
+        input="api_wrong.key",
+    )
     assert rejected.exit_code == 4
     assert "bad" not in tomllib.loads((run.home / "config.toml").read_text())["profiles"]
 
@@ -195,7 +235,11 @@ def test_show_other_profile(cli, home, monkeypatch):
     monkeypatch.delenv("CLOSETASK_TZ")
     write_config(home, ACME)
     shown = json.loads(cli("--profile", "globex", "config", "show", "--json").stdout)
-    assert (shown["profile"], shown["base_url"], shown["timezone"]) == ("globex", "https://globex.example.com/api/v1/", "UTC+05:30")
+    assert (shown["profile"], shown["base_url"], shown["timezone"]) == (
+        "globex",
+        "https://globex.example.com/api/v1/",
+        "UTC+05:30",
+    )
     shown = json.loads(cli("config", "show", "--json", env={"CLOSETASK_PROFILE": "globex"}).stdout)
     assert shown["profile"] == "globex"
 
@@ -246,7 +290,10 @@ def test_path(cli, home):
 def test_set_creates_the_file_0600(cli, home):
     result = cli("config", "set", "timezone", "america/new_york")
     assert result.exit_code == 0, result.stderr
-    assert read_config(home) == {"default_profile": "default", "profiles": {"default": {"timezone": "America/New_York"}}}
+    assert read_config(home) == {
+        "default_profile": "default",
+        "profiles": {"default": {"timezone": "America/New_York"}},
+    }
     assert stat.S_IMODE((home / "config.toml").stat().st_mode) == 0o600
 
 
@@ -329,8 +376,7 @@ def test_profiles_lists_with_the_default_marked(cli, home):
     result = cli("config", "profiles")
     assert result.exit_code == 0
     assert result.stdout == (
-        "* acme\trep@acme.example\thttps://api.close.com/api/v1/\n"
-        "  globex\t-\thttps://globex.example.com/api/v1/\n"
+        "* acme\trep@acme.example\thttps://api.close.com/api/v1/\n  globex\t-\thttps://globex.example.com/api/v1/\n"
     )
     assert KEY not in result.output
 
@@ -338,7 +384,12 @@ def test_profiles_lists_with_the_default_marked(cli, home):
 def test_profiles_json(cli, home):
     write_config(home, ACME)
     assert json.loads(cli("config", "profiles", "--json").stdout) == [
-        {"name": "acme", "default": True, "user_email": "rep@acme.example", "base_url": "https://api.close.com/api/v1/"},
+        {
+            "name": "acme",
+            "default": True,
+            "user_email": "rep@acme.example",
+            "base_url": "https://api.close.com/api/v1/",
+        },
         {"name": "globex", "default": False, "user_email": None, "base_url": "https://globex.example.com/api/v1/"},
     ]
 
@@ -437,7 +488,11 @@ def test_no_key_exits_4_and_says_how_to_get_one(cli, fake_cli, home, args):
 
 
 def test_whoami_with_a_rejected_key_exits_4(cli, fake_cli, home):
-    fake_cli.on("GET", "me/", respond(401, {"error": "The server could not verify that you are authorized to access the URL requested."}))
+    fake_cli.on(
+        "GET",
+        "me/",
+        respond(401, {"error": "The server could not verify that you are authorized to access the URL requested."}),
+    )
     result = cli("whoami", env={"CLOSE_API_KEY": KEY})
     assert result.exit_code == 4
     assert "could not verify" in result.stderr
@@ -447,8 +502,15 @@ def test_whoami_with_a_rejected_key_exits_4(cli, fake_cli, home):
 def test_init_base_url_flag_wins_over_environment(cli, fake_cli, home):
     fake_cli.on("GET", "me/", respond(200, ME))
     result = cli(
-        "config", "init", "--api-key-stdin", "--base-url", "https://eu.close.example/api/v1/", "--timezone", "UTC",
-        input=KEY, env={"CLOSETASK_BASE_URL": "http://127.0.0.1:8123/api/v1/"},
+        "config",
+        "init",
+        "--api-key-stdin",
+        "--base-url",
+        "https://eu.close.example/api/v1/",
+        "--timezone",
+        "UTC",
+        input=KEY,
+        env={"CLOSETASK_BASE_URL": "http://127.0.0.1:8123/api/v1/"},
     )
     assert result.exit_code == 0, result.stderr
     assert str(fake_cli.requests[0].url) == "https://eu.close.example/api/v1/me/"
@@ -456,7 +518,15 @@ def test_init_base_url_flag_wins_over_environment(cli, fake_cli, home):
 
 def test_init_uses_the_environment_base_url_without_a_flag(cli, fake_cli, home):
     fake_cli.on("GET", "me/", respond(200, ME))
-    result = cli("config", "init", "--api-key-stdin", "--timezone", "UTC", input=KEY, env={"CLOSETASK_BASE_URL": "http://127.0.0.1:8123/api/v1/"})
+    result = cli(
+        "config",
+        "init",
+        "--api-key-stdin",
+        "--timezone",
+        "UTC",
+        input=KEY,
+        env={"CLOSETASK_BASE_URL": "http://127.0.0.1:8123/api/v1/"},
+    )
     assert result.exit_code == 0, result.stderr
     assert str(fake_cli.requests[0].url) == "http://127.0.0.1:8123/api/v1/me/"
 

@@ -78,7 +78,12 @@ def test_env_key_does_not_borrow_the_profiles_cached_user():
 @pytest.mark.parametrize(
     ("env", "data", "expected", "source"),
     [
-        ({"CLOSETASK_BASE_URL": "http://127.0.0.1:8123/api/v1"}, DATA, "http://127.0.0.1:8123/api/v1/", "CLOSETASK_BASE_URL"),
+        (
+            {"CLOSETASK_BASE_URL": "http://127.0.0.1:8123/api/v1"},
+            DATA,
+            "http://127.0.0.1:8123/api/v1/",
+            "CLOSETASK_BASE_URL",
+        ),
         ({}, DATA, "https://acme.example.com/api/v1/", "profile acme"),
         ({}, {"profiles": {"default": {"api_key": "k"}}}, "https://api.close.com/api/v1/", "default"),
         ({}, {}, "https://api.close.com/api/v1/", "default"),
@@ -355,7 +360,9 @@ def test_base_url_accepted(url, stored):
     assert config.validate_base_url(url) == stored
 
 
-@pytest.mark.parametrize("url", ["http://example.com/api/v1/", "http://10.0.0.1/api/v1/", "ftp://api.close.com/", "api.close.com", ""])
+@pytest.mark.parametrize(
+    "url", ["http://example.com/api/v1/", "http://10.0.0.1/api/v1/", "ftp://api.close.com/", "api.close.com", ""]
+)
 def test_base_url_refused(url):
     with pytest.raises(ConfigError):
         config.validate_base_url(url)

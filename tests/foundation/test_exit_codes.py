@@ -25,7 +25,13 @@ def clean(result) -> None:
 
 def test_exit_codes_are_the_documented_ones():
     assert {c.name: int(c) for c in ExitCode} == {
-        "OK": 0, "ERROR": 1, "USAGE": 2, "BULK_PARTIAL": 3, "CONFIG": 4, "NETWORK": 5, "INTERRUPTED": 130
+        "OK": 0,
+        "ERROR": 1,
+        "USAGE": 2,
+        "BULK_PARTIAL": 3,
+        "CONFIG": 4,
+        "NETWORK": 5,
+        "INTERRUPTED": 130,
     }
 
 
@@ -47,7 +53,13 @@ def test_0_help(cli):
 
 @pytest.mark.parametrize(
     "args",
-    [("--nonsense",), ("whoami", "--bogus"), ("config", "show", "--bogus"), ("no-such-command",), ("config", "set", "timezone")],
+    [
+        ("--nonsense",),
+        ("whoami", "--bogus"),
+        ("config", "show", "--bogus"),
+        ("no-such-command",),
+        ("config", "set", "timezone"),
+    ],
     ids=["global-option", "command-option", "subcommand-option", "command", "missing-argument"],
 )
 def test_2_bad_usage(cli, fake_cli, args):
@@ -103,9 +115,18 @@ def test_5_rate_limit_not_cleared(cli, fake_cli):
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (respond(404, {"error": "Empty query: User matching query does not exist."}), "error: Close answered 404: Empty query: User matching query does not exist."),
-        (respond(500, content=b"<html><body>Oops</body></html>"), "error: Close answered 500: an HTML page (a proxy?) instead of Close's JSON"),
-        (respond(400, {"errors": [], "field-errors": {"date": "Invalid date."}}), "error: Close answered 400: date: Invalid date."),
+        (
+            respond(404, {"error": "Empty query: User matching query does not exist."}),
+            "error: Close answered 404: Empty query: User matching query does not exist.",
+        ),
+        (
+            respond(500, content=b"<html><body>Oops</body></html>"),
+            "error: Close answered 500: an HTML page (a proxy?) instead of Close's JSON",
+        ),
+        (
+            respond(400, {"errors": [], "field-errors": {"date": "Invalid date."}}),
+            "error: Close answered 400: date: Invalid date.",
+        ),
     ],
     ids=["404", "500-html", "400"],
 )
@@ -167,13 +188,15 @@ from sandboxproc import IMPORT_PROBE as PROBE  # noqa: E402
 def test_help_and_version_do_not_import_heavy_modules(args, tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", PROBE.format(args=args)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 0, proc.stderr
     assert "EXIT=0" in proc.stderr.splitlines(), proc.stderr  # the command itself succeeded
     assert proc.stdout  # the help or version text
-    [line] = [l for l in proc.stderr.splitlines() if l.startswith("MODULES=")]
+    [line] = [ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES=")]
     loaded = set(line.removeprefix("MODULES=").split(","))
     for module in HEAVY:
         assert module not in loaded, f"{' '.join(args)} imported {module}"
@@ -182,7 +205,10 @@ def test_help_and_version_do_not_import_heavy_modules(args, tmp_path):
 def test_importing_the_cli_is_light(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-c", "import sys, closetask.cli; print(','.join(sorted(sys.modules)))"],
-        capture_output=True, text=True, timeout=60, env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 0, proc.stderr
     loaded = set(proc.stdout.strip().split(","))
@@ -202,8 +228,11 @@ def test_a_signal_exits_130_with_a_message_and_no_traceback(tmp_path, signame, s
     server = start_sandbox(tmp_path, "--latency", "5000")
     try:
         proc = subprocess.Popen(
-            [*closetask_argv(), "inbox", "--ids"], env=server.env(tmp_path / "client"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [*closetask_argv(), "inbox", "--ids"],
+            env=server.env(tmp_path / "client"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         # Wait until it has started and opened its connection (the server then holds the
         # request for 5 s); where /proc is missing, give it two seconds.

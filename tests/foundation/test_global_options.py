@@ -15,7 +15,10 @@ from closetask.cli import hoist_global_options
         (["inbox", "--profile", "acme", "--ids"], ["--profile", "acme", "inbox", "--ids"]),
         (["inbox", "-p", "acme"], ["-p", "acme", "inbox"]),
         (["inbox", "--profile=acme"], ["--profile=acme", "inbox"]),
-        (["config", "init", "--profile", "acme", "--api-key-stdin"], ["--profile", "acme", "config", "init", "--api-key-stdin"]),
+        (
+            ["config", "init", "--profile", "acme", "--api-key-stdin"],
+            ["--profile", "acme", "config", "init", "--api-key-stdin"],
+        ),
         (["--debug", "-p", "acme", "done", "3", "--sandbox"], ["--debug", "-p", "acme", "--sandbox", "done", "3"]),
         # after --, everything is an argument
         (["add", "--lead", "lead_x", "--", "--debug"], ["add", "--lead", "lead_x", "--", "--debug"]),

@@ -34,7 +34,9 @@ def test_get_sends_auth_user_agent_offset_and_params(fake):
     fake.on("GET", "task/", respond(200, {"data": [], "has_more": False}))
     client = fake.client("-8", key=KEY)
 
-    body = client.get("task/", {"view": "inbox", "_type": "all", "is_complete": False, "id__in": ["a", "b"], "skip_me": None})
+    body = client.get(
+        "task/", {"view": "inbox", "_type": "all", "is_complete": False, "id__in": ["a", "b"], "skip_me": None}
+    )
 
     assert body == {"data": [], "has_more": False}
     [request] = fake.requests
@@ -42,7 +44,10 @@ def test_get_sends_auth_user_agent_offset_and_params(fake):
     assert request.url.scheme == "https" and request.url.host == "api.close.com"
     assert request.url.path == "/api/v1/task/"
     assert list(request.url.params.multi_items()) == [
-        ("view", "inbox"), ("_type", "all"), ("is_complete", "false"), ("id__in", "a,b")
+        ("view", "inbox"),
+        ("_type", "all"),
+        ("is_complete", "false"),
+        ("id__in", "a,b"),
     ]
     assert request.headers["Authorization"] == basic(KEY)
     assert request.headers["User-Agent"] == f"closetask/{__version__}"
@@ -63,7 +68,9 @@ def test_post_and_put_send_json_bodies(fake):
     client.delete("task/task_1/")
 
     assert [(r.method, r.url.path) for r in fake.requests] == [
-        ("POST", "/api/v1/task/"), ("PUT", "/api/v1/task/task_1/"), ("DELETE", "/api/v1/task/task_1/")
+        ("POST", "/api/v1/task/"),
+        ("PUT", "/api/v1/task/task_1/"),
+        ("DELETE", "/api/v1/task/task_1/"),
     ]
     assert fake.bodies() == [{"lead_id": "lead_1", "text": "Call"}, {"is_complete": True}, None]
     assert fake.requests[0].headers["Content-Type"] == "application/json"
@@ -104,10 +111,12 @@ def test_x_tz_offset_follows_daylight_saving(fake, zone, moment, header):
 
 def test_x_tz_offset_is_computed_per_request_across_the_switch(fake):
     # 2026-03-08 02:00 local: Los Angeles springs forward from -8 to -7 (10:00 UTC).
-    moments = iter([
-        datetime(2026, 3, 8, 9, 59, tzinfo=timezone.utc),
-        datetime(2026, 3, 8, 10, 0, tzinfo=timezone.utc),
-    ])
+    moments = iter(
+        [
+            datetime(2026, 3, 8, 9, 59, tzinfo=timezone.utc),
+            datetime(2026, 3, 8, 10, 0, tzinfo=timezone.utc),
+        ]
+    )
     fake.on("GET", "me/", respond(200, {"id": "user_1"}))
     client = fake.client("America/Los_Angeles", clock=lambda: next(moments))
     client.get("me/")
@@ -122,17 +131,47 @@ def test_x_tz_offset_is_computed_per_request_across_the_switch(fake):
     ("headers", "content", "wait"),
     [
         pytest.param({"Retry-After": "3"}, b"", 3.0, id="retry-after"),
-        pytest.param({"Retry-After": "3", "RateLimit": "limit=100, remaining=0, reset=7"}, b"", 3.0, id="retry-after-wins"),
+        pytest.param(
+            {"Retry-After": "3", "RateLimit": "limit=100, remaining=0, reset=7"}, b"", 3.0, id="retry-after-wins"
+        ),
         pytest.param({"RateLimit": "limit=100, remaining=0, reset=2.5"}, b"", 2.5, id="ratelimit-reset"),
-        pytest.param({"RateLimit": "limit=100, remaining=0, reset=2.5", "X-Rate-Limit-Reset": "9"}, b"", 2.5, id="ratelimit-before-old-header"),
-        pytest.param({"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "4"}, b"", 4.0, id="x-rate-limit-reset"),
-        pytest.param({}, json.dumps({"error": {"message": "API call count exceeded", "rate_reset": 0.87}}).encode(), 0.87, id="body-rate-reset"),
+        pytest.param(
+            {"RateLimit": "limit=100, remaining=0, reset=2.5", "X-Rate-Limit-Reset": "9"},
+            b"",
+            2.5,
+            id="ratelimit-before-old-header",
+        ),
+        pytest.param(
+            {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "4"},
+            b"",
+            4.0,
+            id="x-rate-limit-reset",
+        ),
+        pytest.param(
+            {},
+            json.dumps({"error": {"message": "API call count exceeded", "rate_reset": 0.87}}).encode(),
+            0.87,
+            id="body-rate-reset",
+        ),
         pytest.param({"RateLimit-Reset": "1.5"}, b"", 1.5, id="ratelimit-reset-header-alone"),
-        pytest.param({"RateLimit-Reset": "1.5", "X-Rate-Limit-Reset": "9"}, b"", 1.5, id="ratelimit-reset-before-old-header"),
-        pytest.param({}, recorded_text("error_429_closex_rate_limit.json").encode(), 0.595956, id="recorded-flat-body-string"),
-        pytest.param({}, json.dumps({"message": "API call count exceeded", "rate_reset": 1.25}).encode(), 1.25, id="flat-body-number"),
-        pytest.param({}, json.dumps({"error": {"message": "x", "rate_reset": "0.4"}}).encode(), 0.4, id="nested-body-string"),
-        pytest.param({}, json.dumps({"message": "x", "rate_reset": "soon"}).encode(), 2.0, id="flat-body-unparseable-default"),
+        pytest.param(
+            {"RateLimit-Reset": "1.5", "X-Rate-Limit-Reset": "9"}, b"", 1.5, id="ratelimit-reset-before-old-header"
+        ),
+        pytest.param(
+            {}, recorded_text("error_429_closex_rate_limit.json").encode(), 0.595956, id="recorded-flat-body-string"
+        ),
+        pytest.param(
+            {},
+            json.dumps({"message": "API call count exceeded", "rate_reset": 1.25}).encode(),
+            1.25,
+            id="flat-body-number",
+        ),
+        pytest.param(
+            {}, json.dumps({"error": {"message": "x", "rate_reset": "0.4"}}).encode(), 0.4, id="nested-body-string"
+        ),
+        pytest.param(
+            {}, json.dumps({"message": "x", "rate_reset": "soon"}).encode(), 2.0, id="flat-body-unparseable-default"
+        ),
         pytest.param({}, json.dumps([{"rate_reset": 1}]).encode(), 2.0, id="body-not-an-object-default"),
         pytest.param({}, b"", 2.0, id="empty-body-default"),
         pytest.param({}, b"<html><body>Too Many Requests</body></html>", 2.0, id="html-body-default"),
@@ -143,7 +182,9 @@ def test_x_tz_offset_is_computed_per_request_across_the_switch(fake):
     ],
 )
 def test_429_waits_as_told_then_retries(fake, headers, content, wait):
-    fake.on("GET", "task/", respond(429, headers=headers, content=content), respond(200, {"data": [], "has_more": False}))
+    fake.on(
+        "GET", "task/", respond(429, headers=headers, content=content), respond(200, {"data": [], "has_more": False})
+    )
     client = fake.client()
 
     assert client.get("task/", {"view": "inbox"}) == {"data": [], "has_more": False}
@@ -164,7 +205,13 @@ def test_429_is_retried_for_post_too(fake):
 
 
 def test_waits_longer_than_a_second_are_announced(fake):
-    fake.on("GET", "me/", respond(429, headers={"Retry-After": "2.5"}), respond(429, headers={"Retry-After": "0.8"}), respond(200, {"id": "u"}))
+    fake.on(
+        "GET",
+        "me/",
+        respond(429, headers={"Retry-After": "2.5"}),
+        respond(429, headers={"Retry-After": "0.8"}),
+        respond(200, {"id": "u"}),
+    )
     fake.client().get("me/")
     assert fake.sleeps == [2.5, 0.8]
     assert len(fake.notices) == 1
@@ -219,7 +266,13 @@ def test_default_429_wait_grows(fake):
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_idempotent_requests_retry_5xx_then_succeed(fake, method, status):
-    fake.on(method, "task/t1/", respond(status), respond(status, content=b"<html>bad gateway</html>"), respond(200, {"id": "t1"}))
+    fake.on(
+        method,
+        "task/t1/",
+        respond(status),
+        respond(status, content=b"<html>bad gateway</html>"),
+        respond(200, {"id": "t1"}),
+    )
     client = fake.client()
     body = {"is_complete": True} if method == "PUT" else None
     assert client.request(method, "task/t1/", json_body=body) == {"id": "t1"}
@@ -255,7 +308,11 @@ def test_post_is_not_retried_after_a_5xx(fake, status):
 
 @pytest.mark.parametrize(
     "exc",
-    [httpx.ReadTimeout("read timed out"), httpx.RemoteProtocolError("peer closed connection"), httpx.ReadError("reset")],
+    [
+        httpx.ReadTimeout("read timed out"),
+        httpx.RemoteProtocolError("peer closed connection"),
+        httpx.ReadError("reset"),
+    ],
     ids=["read-timeout", "remote-protocol", "read-error"],
 )
 def test_post_is_not_retried_when_it_may_have_arrived(fake, exc):
@@ -267,7 +324,11 @@ def test_post_is_not_retried_when_it_may_have_arrived(fake, exc):
     assert "api.close.com" in info.value.message
 
 
-@pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ConnectTimeout("connect timed out")], ids=["connect", "connect-timeout"])
+@pytest.mark.parametrize(
+    "exc",
+    [httpx.ConnectError("refused"), httpx.ConnectTimeout("connect timed out")],
+    ids=["connect", "connect-timeout"],
+)
 def test_post_is_retried_when_it_cannot_have_arrived(fake, exc):
     fake.on("POST", "task/", exc, respond(200, {"id": "task_2"}))
     assert fake.client().post("task/", {"text": "Call"}) == {"id": "task_2"}
@@ -277,8 +338,11 @@ def test_post_is_retried_when_it_cannot_have_arrived(fake, exc):
 
 def test_get_retries_connection_errors_with_backoff(fake):
     fake.on(
-        "GET", "me/",
-        httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("closed"),
+        "GET",
+        "me/",
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("closed"),
         respond(200, {"id": "u"}),
     )
     assert fake.client().get("me/") == {"id": "u"}
@@ -390,19 +454,36 @@ def test_concurrent_paging_of_a_single_page_costs_one_request(fake, count):
 
 
 def test_400_carries_closes_message_and_field_errors(fake):
-    fake.on("POST", "task/", respond(400, {"errors": ["Date is in the wrong format."], "field-errors": {"lead": "Object does not exist.", "date": "Invalid date."}}))
+    fake.on(
+        "POST",
+        "task/",
+        respond(
+            400,
+            {
+                "errors": ["Date is in the wrong format."],
+                "field-errors": {"lead": "Object does not exist.", "date": "Invalid date."},
+            },
+        ),
+    )
     with pytest.raises(ValidationFailed) as info:
         fake.client().post("task/", {"lead_id": "lead_x"})
     err = info.value
     assert err.status == 400
     assert err.field_errors == {"lead": "Object does not exist.", "date": "Invalid date."}
-    assert err.message == "Close answered 400: Date is in the wrong format.; lead: Object does not exist.; date: Invalid date."
+    assert (
+        err.message
+        == "Close answered 400: Date is in the wrong format.; lead: Object does not exist.; date: Invalid date."
+    )
     assert err.exit_code == ExitCode.ERROR
     assert len(fake.requests) == 1
 
 
 def test_401_is_an_auth_error_exit_4(fake):
-    fake.on("GET", "me/", respond(401, {"error": "The server could not verify that you are authorized to access the URL requested."}))
+    fake.on(
+        "GET",
+        "me/",
+        respond(401, {"error": "The server could not verify that you are authorized to access the URL requested."}),
+    )
     with pytest.raises(AuthError) as info:
         fake.client(key=KEY).get("me/")
     assert info.value.exit_code == ExitCode.CONFIG == 4
@@ -420,7 +501,10 @@ def test_401_without_a_body(fake):
 
 @pytest.mark.parametrize(
     "body",
-    [{"error": "Empty query: Task matching query does not exist."}, {"errors": ["Empty query: Task matching query does not exist."]}],
+    [
+        {"error": "Empty query: Task matching query does not exist."},
+        {"errors": ["Empty query: Task matching query does not exist."]},
+    ],
 )
 def test_404_is_not_found_with_closes_message(fake, body):
     fake.on("GET", "task/task_x/", respond(404, body))
@@ -435,7 +519,10 @@ def test_404_is_not_found_with_closes_message(fake, body):
     ("content", "message"),
     [
         (b"", "Close answered 500 (Internal Server Error, empty body)"),
-        (b"<!DOCTYPE html><html><head><title>502</title></head></html>", "Close answered 500: an HTML page (a proxy?) instead of Close's JSON"),
+        (
+            b"<!DOCTYPE html><html><head><title>502</title></head></html>",
+            "Close answered 500: an HTML page (a proxy?) instead of Close's JSON",
+        ),
         (b'{"error": "Internal serv', "Close answered 500: a body that is not JSON instead of Close's JSON"),
         (b'{"error": "Internal server error"}', "Close answered 500: Internal server error"),
     ],

@@ -77,11 +77,14 @@ def test_commands_that_need_no_network_import_nothing_heavy(args, tmp_path):
 
     proc = subprocess.run(
         [sys.executable, "-c", PROBE.format(args=args)],
-        capture_output=True, text=True, timeout=60, env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"CLOSETASK_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "EXIT=0" in proc.stderr.splitlines(), proc.stderr  # the command itself succeeded
-    [line] = [l for l in proc.stderr.splitlines() if l.startswith("MODULES=")]
+    [line] = [ln for ln in proc.stderr.splitlines() if ln.startswith("MODULES=")]
     loaded = set(line.removeprefix("MODULES=").split(","))
     for module in ("httpx", "rich", "sqlite3", "pydantic", "closetask.close.http", "closetask.sandbox"):
         assert module not in loaded, f"closetask {' '.join(args)} imported {module}"

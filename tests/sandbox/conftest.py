@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from sandbox_helpers import NOW, client_for
 
 from closetask.sandbox.app import SandboxApp
 from closetask.sandbox.seed import reset
 from closetask.sandbox.store import Store
+
+from sandbox_helpers import NOW, client_for
 
 
 @pytest.fixture(autouse=True)

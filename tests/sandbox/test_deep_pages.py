@@ -28,12 +28,27 @@ def task_rows() -> list[tuple]:
             when = When(day.isoformat(), True, day_ts(day))
         else:
             # half of them exactly at some zone's local midnight: the ties the order decides
-            ts = day_ts(day) - rng.choice(OFFSETS_H) * 3600 if rng.random() < 0.5 else day_ts(day) + rng.random() * 86400
+            ts = (
+                day_ts(day) - rng.choice(OFFSETS_H) * 3600 if rng.random() < 0.5 else day_ts(day) + rng.random() * 86400
+            )
             when = When(datetime.fromtimestamp(ts, timezone.utc).isoformat(), False, ts)
-        rows.append(pack_row(
-            f"task_{rng.randrange(10**6):06d}{n}", rng.choice(("lead", "missed_call")), "lead_1", rng.choice(USERS),
-            rng.random() < 0.3, when, False, 1.7e9, STAMP, 1.7e9, STAMP, None, {},
-        ))  # fmt: skip
+        rows.append(
+            pack_row(
+                f"task_{rng.randrange(10**6):06d}{n}",
+                rng.choice(("lead", "missed_call")),
+                "lead_1",
+                rng.choice(USERS),
+                rng.random() < 0.3,
+                when,
+                False,
+                1.7e9,
+                STAMP,
+                1.7e9,
+                STAMP,
+                None,
+                {},
+            )
+        )
     return rows
 
 
@@ -133,7 +148,7 @@ def test_an_export_resumes_the_walk_and_sees_every_write(tmp_path, order):
             for skip in range(0, middle + 1, 100):
                 assert page(skip) == want[skip : skip + 100]
             # Complete every third task before this page: its tasks move up the order.
-            done = TaskFilter(types=None, ids=want[: middle : 3])
+            done = TaskFilter(types=None, ids=want[:middle:3])
             store.bulk_update(done, {"is_complete": True}, stamp=STAMP, user_id="user_a")
             want = expected(reader, f, descending)
             assert page(middle + 100) == want[middle + 100 : middle + 200]

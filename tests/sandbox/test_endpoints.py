@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_helpers import NOW, a_lead, add, client_for, me
 
 from closetask.sandbox.app import UNAUTHORIZED, SandboxApp
 from closetask.sandbox.model import RECORDED_ORDER, TYPE_FIELDS
+
+from sandbox_helpers import NOW, a_lead, add, client_for, me
 
 
 def field_errors(r) -> dict:
@@ -45,7 +46,12 @@ def test_bad_filter_values_are_400_field_errors(api, params, field):
 
 @pytest.mark.parametrize(
     ("params", "needle"),
-    [({"_limit": 1001}, "max_limit = 1000"), ({"_limit": "ten"}, "_limit"), ({"_skip": 250001}, "max_skip = 250000"), ({"_skip": -1}, "_skip")],
+    [
+        ({"_limit": 1001}, "max_limit = 1000"),
+        ({"_limit": "ten"}, "_limit"),
+        ({"_skip": 250001}, "max_skip = 250000"),
+        ({"_skip": -1}, "_skip"),
+    ],
 )
 def test_paging_limits(api, params, needle):
     assert any(needle in e for e in errors(api().get("task/", params=params)))
@@ -88,8 +94,14 @@ def test_create_with_date_time_assignee_and_contact(api, store):
     c = api()
     lead = next(x for x in store.leads() if x["contacts"])
     other = store.users()[2]
-    task = add(c, lead["id"], "2026-12-02T15:30:00-05:00", assigned_to=other["id"],
-               contact_id=lead["contacts"][0]["id"], is_complete=False)  # fmt: skip
+    task = add(
+        c,
+        lead["id"],
+        "2026-12-02T15:30:00-05:00",
+        assigned_to=other["id"],
+        contact_id=lead["contacts"][0]["id"],
+        is_complete=False,
+    )
     assert task["date"] == "2026-12-02T20:30:00+00:00" and task["is_dateless"] is False
     assert task["due_date"] == "2026-12-02" and task["view"] == "future"
     assert task["assigned_to"] == other["id"] and task["contact_name"] == lead["contacts"][0]["name"]
@@ -152,7 +164,9 @@ def test_update_refuses_text_on_other_types_and_unknown_fields(api):
     c = api()
     call = c.get("task/", params={"_type": "missed_call"}).json()["data"][0]
     assert "text" in field_errors(c.put(f"task/{call['id']}/", json={"text": "x"}))
-    assert field_errors(c.put(f"task/{call['id']}/", json={"lead_id": "lead_x"})) == {"lead_id": "This field cannot be updated."}
+    assert field_errors(c.put(f"task/{call['id']}/", json={"lead_id": "lead_x"})) == {
+        "lead_id": "This field cannot be updated."
+    }
     assert "date" in field_errors(c.put(f"task/{call['id']}/", json={"date": None}))
     assert "is_complete" in field_errors(c.put(f"task/{call['id']}/", json={"is_complete": "true"}))
     assert c.put(f"task/{call['id']}/", json={"is_complete": True}).json()["view"] == "archive"
@@ -179,7 +193,11 @@ def test_bulk_update_by_ids_and_the_lead_only_default(api, store):
     assert r.status_code == 200 and r.json() == {}
     done = {t["id"] for t in c.get("task/", params={"_type": "all", "id__in": ids}).json()["data"] if t["is_complete"]}
     assert done == set(lead_tasks)  # without _type, only the lead tasks changed (the seed page)
-    c.put("task/", params={"id__in": ids, "_type": "all"}, json={"is_complete": True, "assigned_to": store.users()[1]["id"]})
+    c.put(
+        "task/",
+        params={"id__in": ids, "_type": "all"},
+        json={"is_complete": True, "assigned_to": store.users()[1]["id"]},
+    )
     after = c.get("task/", params={"_type": "all", "id__in": ids}).json()["data"]
     assert all(t["is_complete"] and t["assigned_to_name"] == "Priya Raman" for t in after) and len(after) == 5
 
@@ -190,7 +208,9 @@ def test_bulk_update_by_filter_and_date(api, store):
     count = len(c.get("task/", params=mine).json()["data"])
     assert c.put("task/", params=mine, json={"date": "2026-12-07"}).status_code == 200
     assert c.get("task/", params=mine).json()["data"] == []
-    moved = c.get("task/", params={**mine, "view": "future", "date__lte": "2026-12-07", "date__gte": "2026-12-07"}).json()["data"]
+    moved = c.get(
+        "task/", params={**mine, "view": "future", "date__lte": "2026-12-07", "date__gte": "2026-12-07"}
+    ).json()["data"]
     assert len([t for t in moved if t["date"] == "2026-12-07"]) == count
 
 
@@ -228,7 +248,9 @@ def test_unknown_paths_are_404_json(api, path):
     assert r.status_code == 404 and "error" in r.json()
 
 
-@pytest.mark.parametrize(("method", "path"), [("DELETE", "task/"), ("POST", "me/"), ("PATCH", "task/"), ("POST", "user/")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("DELETE", "task/"), ("POST", "me/"), ("PATCH", "task/"), ("POST", "user/")]
+)
 def test_wrong_methods_are_405(api, method, path):
     r = api().request(method, path)
     assert r.status_code == 405 and "error" in r.json()

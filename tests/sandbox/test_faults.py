@@ -7,11 +7,12 @@ import json
 
 import httpx
 import pytest
-from sandbox_helpers import NOW, client_for
 
 from closetask.sandbox import app as app_module
 from closetask.sandbox.app import SandboxApp
 from closetask.sandbox.faults import ConnectionDropped, Faults, RateLimiter, parse_window
+
+from sandbox_helpers import NOW, client_for
 
 
 class FakeClock:
@@ -39,8 +40,10 @@ def test_every_response_carries_ratelimit_headers(api):
 def test_remaining_counts_down(store):
     c, clock = limited(store, 3)
     assert [c.get("me/").headers["RateLimit"] for _ in range(3)] == [
-        "limit=3, remaining=2, reset=1", "limit=3, remaining=1, reset=1", "limit=3, remaining=0, reset=1",
-    ]  # fmt: skip
+        "limit=3, remaining=2, reset=1",
+        "limit=3, remaining=1, reset=1",
+        "limit=3, remaining=0, reset=1",
+    ]
 
 
 def test_429_with_retry_after(store):
@@ -82,7 +85,9 @@ def test_429_flat_as_recorded(store):
     clock.now += 0.25
     r = c.get("me/")
     assert r.status_code == 429 and r.headers["Content-Type"] == "application/json"
-    assert not {"retry-after", "ratelimit", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} & set(r.headers)
+    assert not {"retry-after", "ratelimit", "x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"} & set(
+        r.headers
+    )
     body = r.json()
     assert list(body) == list(recorded("error_429_closex_rate_limit.json"))
     assert body["message"] == "API call count exceeded for this period"
@@ -186,9 +191,15 @@ def test_latency_sleeps_before_each_answer(store, monkeypatch):
 
 @pytest.mark.parametrize(
     "bad",
-    [dict(fail_rate=1.5), dict(fail_mode="418"), dict(latency_ms=-1), dict(rate_limit=0),
-     dict(rate_limit_style="polite"), dict(fail_window=(3, 2))],
-)  # fmt: skip
+    [
+        dict(fail_rate=1.5),
+        dict(fail_mode="418"),
+        dict(latency_ms=-1),
+        dict(rate_limit=0),
+        dict(rate_limit_style="polite"),
+        dict(fail_window=(3, 2)),
+    ],
+)
 def test_bad_fault_settings(bad):
     with pytest.raises(ValueError):
         Faults(**bad)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sandbox_helpers import NOW, a_lead, add, me
-
 from closetask.sandbox.model import TASK_TYPES
+
+from sandbox_helpers import NOW, a_lead, add, me
 
 
 def all_tasks(c, **params) -> list[dict]:

@@ -11,11 +11,12 @@ import threading
 
 import httpx
 import pytest
-from sandbox_helpers import NOW
 
 from closetask.sandbox.app import SandboxApp
 from closetask.sandbox.faults import Faults
 from closetask.sandbox.server import is_loopback, make_server, serve
+
+from sandbox_helpers import NOW
 
 
 @pytest.fixture
@@ -79,7 +80,11 @@ def test_chunked_request_body(served, store):
     server = served()
     with httpx.Client(base_url=server.base_url, auth=(store.api_key, "")) as c:
         task = c.get("task/", params={"view": "inbox"}).json()["data"][0]
-        r = c.put(f"task/{task['id']}/", content=iter([b'{"is_complete":', b" true}"]), headers={"Content-Type": "application/json"})
+        r = c.put(
+            f"task/{task['id']}/",
+            content=iter([b'{"is_complete":', b" true}"]),
+            headers={"Content-Type": "application/json"},
+        )
         assert r.status_code == 200 and r.json()["is_complete"] is True
 
 
@@ -161,11 +166,20 @@ def test_plain_httpx_the_way_closeio_does_it(sandbox_server):
     assert c.get(f"task/{task_id}/").json()["is_complete"] is False
     assert c.delete(f"task/{task_id}/").json() == {}
     assert c.get(f"task/{task_id}/").status_code == 404
-    assert [line.split()[0] for line in sandbox_server.requests()] == ["GET", "POST", "PUT", "PUT", "GET", "DELETE", "GET"]
+    assert [line.split()[0] for line in sandbox_server.requests()] == [
+        "GET",
+        "POST",
+        "PUT",
+        "PUT",
+        "GET",
+        "DELETE",
+        "GET",
+    ]
 
 
 def test_closeio_client_unchanged(sandbox_server):
     import closeio_api as closeio  # the test extra installs it: Close's own client, unchanged
+
     api = closeio.API(sandbox_server.base_url, api_key=sandbox_server.api_key, tz_offset=-8)
     tasks = api.get("task", params={"view": "inbox", "_type": "all"})["data"]
     created = api.post("task", data={"lead_id": tasks[0]["lead_id"], "text": "From closeio"})
@@ -219,6 +233,10 @@ def test_sandbox_package_stands_alone():
     )
     out = subprocess.run([os.sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-    light = subprocess.run([os.sys.executable, "-c", "import sys, closetask.sandbox; print('sqlite3' in sys.modules)"],
-                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    light = subprocess.run(
+        [os.sys.executable, "-c", "import sys, closetask.sandbox; print('sqlite3' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert light.strip() == "False"

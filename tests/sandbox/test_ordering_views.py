@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sandbox_helpers import NOW, a_lead, add, texts
 
+from sandbox_helpers import NOW, a_lead, add, texts
 
 SEED_EXAMPLE = ["2015-01-12T07:00:00+00:00", "2015-01-12", "2015-01-12T08:00:00+00:00"]
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from recorded_close import TASK_SAMPLES, recorded, recorded_tasks
-from sandbox_helpers import a_lead, add
 
 from closetask.sandbox.model import TASK_TYPES
+
+from recorded_close import TASK_SAMPLES, recorded, recorded_tasks
+from sandbox_helpers import a_lead, add
 
 BODY = r"[0-9A-Za-z]{43}"  # base62, 43 characters: every recorded task, noti, lead, user, acti ID
 SEEDED_SYSTEM_TYPES = [t for t in TASK_TYPES if t not in ("lead", "outgoing_call")]  # outgoing_call: never seeded

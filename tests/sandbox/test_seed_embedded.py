@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from sandbox_helpers import NOW, me
 
 from closetask.sandbox import embedded
 from closetask.sandbox.faults import Faults
 from closetask.sandbox.model import TASK_TYPES
 from closetask.sandbox.seed import COMPANIES, reset
 from closetask.sandbox.store import Store, TaskFilter
+
+from sandbox_helpers import NOW, me
 
 
 def everything(store: Store) -> list[dict]:
@@ -65,6 +66,7 @@ def test_demo_is_dated_in_the_local_day_of_now(hours):
 @pytest.mark.e2e
 def test_cli_reset_100000_tasks(cli, tmp_path):
     from closetask.sandbox.app import SandboxApp
+
     from sandbox_helpers import client_for
 
     db = tmp_path / "big.sqlite3"
@@ -74,7 +76,9 @@ def test_cli_reset_100000_tasks(cli, tmp_path):
     store = Store(db)
     assert store.count_tasks() == 100000
     c = client_for(SandboxApp(store), store.api_key, "-8")
-    page = c.get("task/", params={"view": "inbox", "_type": "all", "assigned_to": me(store)["id"], "_limit": 100}).json()
+    page = c.get(
+        "task/", params={"view": "inbox", "_type": "all", "assigned_to": me(store)["id"], "_limit": 100}
+    ).json()
     assert len(page["data"]) == 100 and page["has_more"] is True
     deep = c.get("task/", params={"_type": "all", "_skip": 99950, "_limit": 100}).json()
     assert len(deep["data"]) == 50 and deep["has_more"] is False
@@ -109,7 +113,9 @@ def test_embedded_transport_turns_a_reset_into_an_httpx_error(tmp_path):
 def test_embedded_uses_closetask_now(tmp_path, monkeypatch):
     monkeypatch.setenv("CLOSETASK_NOW", "2026-11-28T23:30:00-08:00")
     db = tmp_path / "s.sqlite3"
-    with httpx.Client(transport=embedded.transport(db), base_url=embedded.BASE_URL, auth=(embedded.api_key(db), "")) as c:
+    with httpx.Client(
+        transport=embedded.transport(db), base_url=embedded.BASE_URL, auth=(embedded.api_key(db), "")
+    ) as c:
         task = c.post("task/", json={"lead_id": Store(db).leads()[0]["id"]}, headers={"X-TZ-Offset": "-8"}).json()
     assert task["date"] == "2026-11-28" and task["date_created"].startswith("2026-11-29T07:30:00")
 

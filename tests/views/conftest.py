@@ -45,5 +45,7 @@ def tty(monkeypatch):
     monkeypatch.setattr(
         AppContext,
         "out",
-        property(lambda self: Console(width=100, color_system=None, force_terminal=False, highlight=False, soft_wrap=False)),
+        property(
+            lambda self: Console(width=100, color_system=None, force_terminal=False, highlight=False, soft_wrap=False)
+        ),
     )

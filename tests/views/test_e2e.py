@@ -62,8 +62,12 @@ def test_inbox_json_ids_and_tsv_agree(sandbox_server, run):
     assert [line for line in sandbox_server.requests() if "/me/" in line] == ["GET /api/v1/me/ 200"]
     queries = task_queries(sandbox_server)
     assert queries[0] == {
-        "_type": "all", "assigned_to": tasks[0]["assigned_to"], "view": "inbox",
-        "_order_by": "date", "_skip": "0", "_limit": "100",
+        "_type": "all",
+        "assigned_to": tasks[0]["assigned_to"],
+        "view": "inbox",
+        "_order_by": "date",
+        "_skip": "0",
+        "_limit": "100",
     }
     assert queries[1]["_fields"] == "id,date,date_created"
 
@@ -80,7 +84,9 @@ def test_future_and_archive_against_the_server(sandbox_server, run):
 
 
 def test_filters_reach_the_server(sandbox_server, run):
-    result = run(sandbox_server, "inbox", "--jsonl", "-t", "lead,voicemail", "--from", "-7d", "--fields", "id,_type,date")
+    result = run(
+        sandbox_server, "inbox", "--jsonl", "-t", "lead,voicemail", "--from", "-7d", "--fields", "id,_type,date"
+    )
     assert result.exit_code == 0, result.stderr
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert objects and {o["_type"] for o in objects} <= {"lead", "voicemail"}

@@ -10,11 +10,25 @@ from view_data import T, task
 
 # Server order on purpose differs from display order (2 is overdue, 3 is date-only today).
 TASKS = [
-    task(T(1), "incoming_email", "2026-11-28T09:30:00+00:00", lead_name="Initech",
-         subject="Re: pricing\tfor 40 seats", is_new=True, future_field={"nested": [1, 2]}),
+    task(
+        T(1),
+        "incoming_email",
+        "2026-11-28T09:30:00+00:00",
+        lead_name="Initech",
+        subject="Re: pricing\tfor 40 seats",
+        is_new=True,
+        future_field={"nested": [1, 2]},
+    ),
     task(T(2), "lead", "2026-11-26", lead_name="Zoë & Co", text="Call back\nabout the renewal"),
-    task(T(3), "voicemail", "2026-11-28", lead_name="Stark", phone="+442079460958",
-         phone_formatted=None, voicemail_duration=95),
+    task(
+        T(3),
+        "voicemail",
+        "2026-11-28",
+        lead_name="Stark",
+        phone="+442079460958",
+        phone_formatted=None,
+        voicemail_duration=95,
+    ),
 ]
 
 JSON = """\
@@ -130,7 +144,16 @@ def test_tsv_column_order_is_the_documented_one():
     from closetask.render import machine
 
     assert machine.TSV_COLUMNS == (
-        "row", "id", "date", "local_date", "local_time", "type", "lead_id", "lead_name", "about", "assignee",
+        "row",
+        "id",
+        "date",
+        "local_date",
+        "local_time",
+        "type",
+        "lead_id",
+        "lead_name",
+        "about",
+        "assignee",
     )
     assert "row  id  date  local_date  local_time  type  lead_id  lead_name  about  assignee" in machine.__doc__
 

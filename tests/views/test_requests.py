@@ -52,32 +52,58 @@ def test_x_tz_offset_is_sent(cli, fake, monkeypatch):
         (["inbox", "--order", "-created"], {"_order_by": "-date_created"}, []),
         (["inbox", "--type", "lead"], {"_type": "lead"}, []),
         (["inbox", "--type", "outgoing_call"], {"_type": "outgoing_call"}, []),
-        (["inbox", "-t", "missed_call,voicemail", "-t", "incoming_sms"],
-         {"_type__in": "missed_call,voicemail,incoming_sms"}, ["_type"]),
+        (
+            ["inbox", "-t", "missed_call,voicemail", "-t", "incoming_sms"],
+            {"_type__in": "missed_call,voicemail,incoming_sms"},
+            ["_type"],
+        ),
         (["inbox", "-t", "voicemail", "-t", "all"], {}, []),
-        (["inbox", "--lead", "https://app.close.com/lead/lead_abcdefghij0123456789/"],
-         {"lead_id": "lead_abcdefghij0123456789"}, []),
+        (
+            ["inbox", "--lead", "https://app.close.com/lead/lead_abcdefghij0123456789/"],
+            {"lead_id": "lead_abcdefghij0123456789"},
+            [],
+        ),
         (["inbox", "--assignee", OTHER["id"]], {"assigned_to": OTHER["id"]}, []),
         (["inbox", "--from", "-7d"], {"date__gte": "2026-11-21"}, []),
         # The inbox ends today anyway: a later --to adds nothing (Close would override it).
         (["inbox", "--to", "+3d"], {}, []),
         # An earlier --to would be overridden by view=inbox, so the view is sent as what it means.
-        (["inbox", "--from", "2026-11-01", "--to", "yesterday"],
-         {"is_complete": "false", "date__gte": "2026-11-01", "date__lt": "2026-11-28"}, ["view"]),
+        (
+            ["inbox", "--from", "2026-11-01", "--to", "yesterday"],
+            {"is_complete": "false", "date__gte": "2026-11-01", "date__lt": "2026-11-28"},
+            ["view"],
+        ),
         (["future", "--to", "+7d"], {"view": "future", "date__lt": "2026-12-06"}, []),
         (["future", "--from", "tomorrow"], {"view": "future"}, []),
         (["future", "--from", "fri"], {"is_complete": "false", "date__gte": "2026-12-04"}, ["view"]),
-        (["archive", "--from", "-1w", "--to", "today"],
-         {"view": "archive", "_order_by": "-date", "date__gte": "2026-11-21", "date__lt": "2026-11-29"}, []),
-        (["inbox", "--created-from", "2026-11-01", "--created-before", "today"],
-         {"date_created__gte": "2026-11-01T00:00:00+00:00", "date_created__lt": "2026-11-28T00:00:00+00:00"}, []),
+        (
+            ["archive", "--from", "-1w", "--to", "today"],
+            {"view": "archive", "_order_by": "-date", "date__gte": "2026-11-21", "date__lt": "2026-11-29"},
+            [],
+        ),
+        (
+            ["inbox", "--created-from", "2026-11-01", "--created-before", "today"],
+            {"date_created__gte": "2026-11-01T00:00:00+00:00", "date_created__lt": "2026-11-28T00:00:00+00:00"},
+            [],
+        ),
         # the old spelling, hidden, means the same
         (["inbox", "--created-after", "2026-11-01"], {"date_created__gte": "2026-11-01T00:00:00+00:00"}, []),
         # --after/--before exclude their day, as in bulk: the same range as --from/--to a day in
-        (["archive", "--after", "-1w", "--before", "tomorrow"],
-         {"view": "archive", "_order_by": "-date", "date__gte": "2026-11-22", "date__lt": "2026-11-29"}, []),
-        (["archive", "--from", "-1w", "--after", "-3d"], {"view": "archive", "_order_by": "-date", "date__gte": "2026-11-26"}, []),
-        (["archive", "--to", "today", "--before", "-3d"], {"view": "archive", "_order_by": "-date", "date__lt": "2026-11-25"}, []),
+        (
+            ["archive", "--after", "-1w", "--before", "tomorrow"],
+            {"view": "archive", "_order_by": "-date", "date__gte": "2026-11-22", "date__lt": "2026-11-29"},
+            [],
+        ),
+        (
+            ["archive", "--from", "-1w", "--after", "-3d"],
+            {"view": "archive", "_order_by": "-date", "date__gte": "2026-11-26"},
+            [],
+        ),
+        (
+            ["archive", "--to", "today", "--before", "-3d"],
+            {"view": "archive", "_order_by": "-date", "date__lt": "2026-11-25"},
+            [],
+        ),
         (["inbox", "--limit", "7"], {"_limit": "7"}, []),
     ],
 )
@@ -154,13 +180,25 @@ def test_jsonl_streams_each_page_before_asking_for_the_next(cli, fake, monkeypat
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["inbox", "--type", "lead,voicemal"], "unknown task type 'voicemal' (did you mean voicemail?): use all or one or more of lead, incoming_email"),
+        (
+            ["inbox", "--type", "lead,voicemal"],
+            "unknown task type 'voicemal' (did you mean voicemail?): use all or one or more of lead, incoming_email",
+        ),
         (["inbox", "--from", "someday"], "--from: invalid day 'someday': use today, tomorrow, yesterday"),
         (["future", "--to", "fri 9am"], "--to: invalid day 'fri 9am' (a day without a time is needed here)"),
         (["inbox", "--created-from", "2026-02-30"], "--created-from: invalid day '2026-02-30' (no such day)"),
-        (["inbox", "--from", "+3d", "--to", "today"], "no day is both on or after 2026-12-01 and on or before 2026-11-28: nothing can match"),
-        (["archive", "--after", "today", "--to", "today"], "no day is both after 2026-11-28 and on or before 2026-11-28"),
-        (["inbox", "--created-from", "mon", "--created-after", "tue"], "--created-from and --created-after (its old spelling) disagree"),
+        (
+            ["inbox", "--from", "+3d", "--to", "today"],
+            "no day is both on or after 2026-12-01 and on or before 2026-11-28: nothing can match",
+        ),
+        (
+            ["archive", "--after", "today", "--to", "today"],
+            "no day is both after 2026-11-28 and on or before 2026-11-28",
+        ),
+        (
+            ["inbox", "--created-from", "mon", "--created-after", "tue"],
+            "--created-from and --created-after (its old spelling) disagree",
+        ),
         (["inbox", "--order", "sideways"], "invalid order 'sideways': use date, -date, created or -created"),
         (["inbox", "--json", "--ids"], "--json and --ids cannot be combined"),
         (["inbox", "--json", "--jsonl", "--ids"], "--json and --jsonl and --ids cannot be combined"),

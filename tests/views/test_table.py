@@ -194,7 +194,13 @@ def test_odd_task_objects_never_crash_the_table(cli, fake, tty):
         {"id": T(4), "_type": "brand_new_type", "date": "2026-11-28", "subject": "New thing", "lead_name": ["x"]},
         {"id": T(5), "_type": "incoming_sms", "date": "2026-11-28T25:00:00+00:00", "text": None, "remote_phone": None},
         {"id": T(6), "_type": "lead", "date": None, "text": {"nested": True}, "assigned_to_name": 7},
-        {"id": T(7), "_type": "opportunity_due", "date": "2026-11-28", "opportunity_value": 123456, "opportunity_value_currency": "eur"},
+        {
+            "id": T(7),
+            "_type": "opportunity_due",
+            "date": "2026-11-28",
+            "opportunity_value": 123456,
+            "opportunity_value_currency": "eur",
+        },
     ]
     result = cli("inbox", "--assignee", "all")
     assert result.exit_code == 0, result.stderr

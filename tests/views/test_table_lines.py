@@ -13,27 +13,57 @@ from rich.console import Console
 
 from closetask.render import table
 
-TEXTS = ["Call about the renewal", "[red]not markup[/red]", "日本語のテキスト", "emoji 🎉🎉 ok", "e\u0301", "zero\u200bwidth",
-         "x" * 70, "", "  padded  ", "Ünïcödé · ok"]  # fmt: skip
-KINDS = [(label, table.TYPE_STYLES.get(kind, "")) for kind, label in (("lead", "Task"), ("missed_call", "Missed call"),
-         ("voicemail", "Voicemail"), ("opportunity_due", "Opportunity"), ("odd", "?"))]  # fmt: skip
+TEXTS = [
+    "Call about the renewal",
+    "[red]not markup[/red]",
+    "日本語のテキスト",
+    "emoji 🎉🎉 ok",
+    "e\u0301",
+    "zero\u200bwidth",
+    "x" * 70,
+    "",
+    "  padded  ",
+    "Ünïcödé · ok",
+]
+KINDS = [
+    (label, table.TYPE_STYLES.get(kind, ""))
+    for kind, label in (
+        ("lead", "Task"),
+        ("missed_call", "Missed call"),
+        ("voicemail", "Voicemail"),
+        ("opportunity_due", "Opportunity"),
+        ("odd", "?"),
+    )
+]
 
 
 def _rows(rng: random.Random, count: int) -> list:
     rows = []
     for number in range(1, count + 1):
         kind, style = rng.choice(KINDS)
-        rows.append(table._Row(
-            number=number, when=rng.choice(["", "09:30", "Thu 26 Nov 14:30"]), kind=kind, kind_style=style,
-            lead=rng.choice(TEXTS), about=" ".join(rng.choice(TEXTS) for _ in range(rng.randint(0, 4))),
-            assignee=rng.choice(["Alex Morgan", "名前 名前", "", "y" * 30]),
-        ))  # fmt: skip
+        rows.append(
+            table._Row(
+                number=number,
+                when=rng.choice(["", "09:30", "Thu 26 Nov 14:30"]),
+                kind=kind,
+                kind_style=style,
+                lead=rng.choice(TEXTS),
+                about=" ".join(rng.choice(TEXTS) for _ in range(rng.randint(0, 4))),
+                assignee=rng.choice(["Alex Morgan", "名前 名前", "", "y" * 30]),
+            )
+        )
     return rows
 
 
 def _console(width: int, color: bool) -> Console:
-    return Console(file=io.StringIO(), width=width, force_terminal=color, color_system="truecolor" if color else None,
-                   highlight=False, soft_wrap=False)  # fmt: skip
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        highlight=False,
+        soft_wrap=False,
+    )
 
 
 def _printed(renderable, width: int, color: bool) -> str:

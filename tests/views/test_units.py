@@ -13,7 +13,6 @@ from closetask.core.timezone import TimeZone
 from closetask.errors import UsageError
 from closetask.render.summary import duration, money, summary
 
-
 # --- TaskQuery --------------------------------------------------------------------------
 
 
@@ -94,7 +93,10 @@ def test_client_and_sandbox_know_the_same_nine_types():
 
 def test_parse_order_and_fields():
     assert [parse_order(o) for o in ("date", "-date", "created", "-created")] == [
-        "date", "-date", "date_created", "-date_created",
+        "date",
+        "-date",
+        "date_created",
+        "-date_created",
     ]
     assert parse_order(None, default="-date") == "-date"
     assert parse_fields(" id, date ,id") == ("id", "date")
@@ -112,19 +114,47 @@ def test_parse_order_and_fields():
         ({"_type": "lead", "text": "  Call\n back\t now "}, "Call back now"),
         ({"_type": "incoming_email", "subject": None, "body_preview": "preview only"}, "preview only"),
         ({"_type": "email_followup", "subject": "Re: demo"}, "Re: demo"),
-        ({"_type": "missed_call", "phone": "+1415", "phone_formatted": "+1 415", "phone_number_description": "Mobile"}, "+1 415 · Mobile"),
+        (
+            {
+                "_type": "missed_call",
+                "phone": "+1415",
+                "phone_formatted": "+1 415",
+                "phone_number_description": "Mobile",
+            },
+            "+1 415 · Mobile",
+        ),
         ({"_type": "answered_detached_call", "phone": "+1646"}, "+1646"),
         ({"_type": "voicemail", "phone_formatted": "+44 20", "voicemail_duration": 42}, "+44 20 · 0:42"),
         ({"_type": "voicemail", "voicemail_duration": 3725.4}, "1:02:05"),
-        ({"_type": "opportunity_due", "opportunity_value": 1200000, "opportunity_value_currency": "USD", "opportunity_note": "Renewal"}, "$12,000 · Renewal"),
+        (
+            {
+                "_type": "opportunity_due",
+                "opportunity_value": 1200000,
+                "opportunity_value_currency": "USD",
+                "opportunity_note": "Renewal",
+            },
+            "$12,000 · Renewal",
+        ),
         ({"_type": "opportunity_due", "opportunity_value": 5050, "opportunity_value_currency": "CHF"}, "50.50 CHF"),
         ({"_type": "opportunity_due", "opportunity_value_formatted": "€9k"}, "€9k"),
-        ({"_type": "opportunity_due", "opportunity_value_formatted": "$500", "opportunity_value_period": "one_time"}, "$500"),
-        ({"_type": "opportunity_due", "opportunity_value_formatted": "$500", "opportunity_value_period": "monthly"}, "$500 monthly"),
-        ({"_type": "opportunity_due", "opportunity_value": 120000, "opportunity_value_period": "annual"}, "1,200 annual"),
+        (
+            {"_type": "opportunity_due", "opportunity_value_formatted": "$500", "opportunity_value_period": "one_time"},
+            "$500",
+        ),
+        (
+            {"_type": "opportunity_due", "opportunity_value_formatted": "$500", "opportunity_value_period": "monthly"},
+            "$500 monthly",
+        ),
+        (
+            {"_type": "opportunity_due", "opportunity_value": 120000, "opportunity_value_period": "annual"},
+            "1,200 annual",
+        ),
         ({"_type": "opportunity_due", "opportunity_value_period": "monthly"}, ""),
         ({"_type": "incoming_sms", "remote_phone": "+1212", "text": "On my way"}, "+1212 · On my way"),
-        ({"_type": "outgoing_call", "phone": "+1415", "phone_formatted": "+1 415", "text": "Call back re: demo"}, "+1 415 · Call back re: demo"),
+        (
+            {"_type": "outgoing_call", "phone": "+1415", "phone_formatted": "+1 415", "text": "Call back re: demo"},
+            "+1 415 · Call back re: demo",
+        ),
         ({"_type": "outgoing_call"}, ""),
         ({"_type": "something_new", "subject": "New"}, "New"),
         ({"_type": None}, ""),

@@ -22,16 +22,35 @@ RefsArg = Annotated[
 ]
 RefArg = Annotated[
     str,
-    typer.Argument(metavar="REF", help="A row number from the last listing, a task ID (task_..., noti_...), or a Close address.", show_default=False),
+    typer.Argument(
+        metavar="REF",
+        help="A row number from the last listing, a task ID (task_..., noti_...), or a Close address.",
+        show_default=False,
+    ),
 ]
 
 
 def add(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to do, e.g. 'Call about the renewal'.", show_default=False)],
-    lead: Annotated[str, typer.Option("--lead", "-l", help="Lead ID (lead_...) or Close lead address.", show_default=False)],
-    date: Annotated[Optional[str], typer.Option("--date", "-d", help="WHEN: a day (tomorrow, fri, +3d) or a day with a time (fri 14:30).", show_default=False)] = None,
-    assign_to: Annotated[Optional[str], typer.Option("--assign-to", "-a", help="me, a user's email, or a user ID; default: the key's user.", show_default=False)] = None,
+    lead: Annotated[
+        str, typer.Option("--lead", "-l", help="Lead ID (lead_...) or Close lead address.", show_default=False)
+    ],
+    date: Annotated[
+        Optional[str],
+        typer.Option(
+            "--date",
+            "-d",
+            help="WHEN: a day (tomorrow, fri, +3d) or a day with a time (fri 14:30).",
+            show_default=False,
+        ),
+    ] = None,
+    assign_to: Annotated[
+        Optional[str],
+        typer.Option(
+            "--assign-to", "-a", help="me, a user's email, or a user ID; default: the key's user.", show_default=False
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -63,10 +82,18 @@ def add(
     client = app.client()
     book = tc.journal(app)
     entry = book.begin(
-        command=tc.command_line("add", text, "--lead", lead, *(("--date", date) if date else ()),
-                                *(("--assign-to", assign_to) if assign_to else ())),
-        action="create", before=[], changes=body,
-    )  # fmt: skip
+        command=tc.command_line(
+            "add",
+            text,
+            "--lead",
+            lead,
+            *(("--date", date) if date else ()),
+            *(("--assign-to", assign_to) if assign_to else ()),
+        ),
+        action="create",
+        before=[],
+        changes=body,
+    )
     try:
         task = request.send(client)
     except BaseException as exc:
@@ -107,21 +134,29 @@ def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, j
     app = tc.app_context(ctx)
     verb = "Completed" if value else "Reopened"
     tc.run_update(
-        ctx, command=tc.command_line(name, refs), ids=tc.task_ids(app, refs), fields={"is_complete": value},
-        message=lambda n: f"{verb} {tc.plural(n)}", already="already " + ("complete" if value else "open"),
-        json_out=json_out, dry_run=dry_run,
-    )  # fmt: skip
+        ctx,
+        command=tc.command_line(name, refs),
+        ids=tc.task_ids(app, refs),
+        fields={"is_complete": value},
+        message=lambda n: f"{verb} {tc.plural(n)}",
+        already="already " + ("complete" if value else "open"),
+        json_out=json_out,
+        dry_run=dry_run,
+    )
 
 
 def reassign(
     ctx: typer.Context,
     refs: RefsArg,
     assign_to: Annotated[
-        Optional[str], typer.Option("--assign-to", "-a", metavar="WHO", help="me, a user's email, or a user ID.", show_default=False)
+        Optional[str],
+        typer.Option("--assign-to", "-a", metavar="WHO", help="me, a user's email, or a user ID.", show_default=False),
     ] = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
-    old_to: Annotated[Optional[str], typer.Option("--to", "-t", hidden=True, help="Old spelling of --assign-to.")] = None,
+    old_to: Annotated[
+        Optional[str], typer.Option("--to", "-t", hidden=True, help="Old spelling of --assign-to.")
+    ] = None,
 ) -> None:
     """Assign tasks to another user of the organization.
 
@@ -138,16 +173,28 @@ def reassign(
     ids = tc.task_ids(app, refs)
     user_id = app.resolve_user(to, assigning=True)
     tc.run_update(
-        ctx, command=tc.command_line("reassign", refs, "--assign-to", to), ids=ids, fields={"assigned_to": user_id},
-        message=lambda n: f"Reassigned {tc.plural(n)} to {to}", already=f"already assigned to {to}",
-        json_out=json_out, dry_run=dry_run,
-    )  # fmt: skip
+        ctx,
+        command=tc.command_line("reassign", refs, "--assign-to", to),
+        ids=ids,
+        fields={"assigned_to": user_id},
+        message=lambda n: f"Reassigned {tc.plural(n)} to {to}",
+        already=f"already assigned to {to}",
+        json_out=json_out,
+        dry_run=dry_run,
+    )
 
 
 def snooze(
     ctx: typer.Context,
     refs: RefsArg,
-    when: Annotated[str, typer.Argument(metavar="WHEN", help="New date: tomorrow, mon, +3d, 2026-12-04, 'fri 9am' (quote a time).", show_default=False)],
+    when: Annotated[
+        str,
+        typer.Argument(
+            metavar="WHEN",
+            help="New date: tomorrow, mon, +3d, 2026-12-04, 'fri 9am' (quote a time).",
+            show_default=False,
+        ),
+    ],
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -164,19 +211,30 @@ def snooze(
     try:
         ids = tc.task_ids(app, refs)
     except UsageError as exc:
-        raise UsageError(exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'") from None
+        raise UsageError(
+            exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'"
+        ) from None
     tc.run_update(
-        ctx, command=tc.command_line("snooze", refs, when), ids=ids, fields={"date": new_date},
-        message=lambda n: f"Moved {tc.plural(n)} to {when_text(new_date, app.tz)}", already="already on that date",
-        json_out=json_out, dry_run=dry_run,
-    )  # fmt: skip
+        ctx,
+        command=tc.command_line("snooze", refs, when),
+        ids=ids,
+        fields={"date": new_date},
+        message=lambda n: f"Moved {tc.plural(n)} to {when_text(new_date, app.tz)}",
+        already="already on that date",
+        json_out=json_out,
+        dry_run=dry_run,
+    )
 
 
 def edit(
     ctx: typer.Context,
     ref: RefArg,
-    text: Annotated[Optional[str], typer.Option("--text", help="New text (lead tasks only).", show_default=False)] = None,
-    date: Annotated[Optional[str], typer.Option("--date", "-d", help="New WHEN: a day, or a day with a time.", show_default=False)] = None,
+    text: Annotated[
+        Optional[str], typer.Option("--text", help="New text (lead tasks only).", show_default=False)
+    ] = None,
+    date: Annotated[
+        Optional[str], typer.Option("--date", "-d", help="New WHEN: a day, or a day with a time.", show_default=False)
+    ] = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -206,18 +264,30 @@ def edit(
         kind = tasks[ids[0]].get("_type")
         if "text" in fields and kind != "lead":
             article = "an" if str(kind)[:1] in ("a", "e", "i", "o", "u") else "a"
-            raise UsageError(f"only lead tasks have text that can be changed; this is {article} {kind} task (--date works)")
+            raise UsageError(
+                f"only lead tasks have text that can be changed; this is {article} {kind} task (--date works)"
+            )
 
     # A dry run sends nothing, so it cannot read the type; a noti_ ID tells it anyway.
     if dry_run and "text" in fields and is_system_task(ids[0]):
         raise UsageError(f"only lead tasks have text that can be changed; {ids[0]} is a system task (--date works)")
 
     tc.run_update(
-        ctx, command=tc.command_line("edit", ref, *(("--text", text) if text is not None else ()),
-                                     *(("--date", date) if date is not None else ())),
-        ids=ids, fields=fields, message=lambda n: "Updated", already="already so",
-        json_out=json_out, dry_run=dry_run, check=lead_only,
-    )  # fmt: skip
+        ctx,
+        command=tc.command_line(
+            "edit",
+            ref,
+            *(("--text", text) if text is not None else ()),
+            *(("--date", date) if date is not None else ()),
+        ),
+        ids=ids,
+        fields=fields,
+        message=lambda n: "Updated",
+        already="already so",
+        json_out=json_out,
+        dry_run=dry_run,
+        check=lead_only,
+    )
 
 
 def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
@@ -243,7 +313,9 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     print("\n".join(detail_lines(task, app.tz)))
 
 
-def delete(ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
+def delete(
+    ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: JsonOpt = False, dry_run: DryRunOpt = False
+) -> None:
     """Delete tasks for good (asks first; --yes when not on a terminal).
 
     Close cannot restore a deleted task, so `closetask undo` cannot either.
@@ -268,9 +340,10 @@ def delete(ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: Jso
         tc.confirm(app, f"Delete {tc.plural(len(ids))} for good? Close cannot restore them", yes=False, what="delete")
     book = tc.journal(app)
     entry = book.begin(
-        command=tc.command_line("delete", refs), action="delete",
+        command=tc.command_line("delete", refs),
+        action="delete",
         before=[{"id": i, "fields": tasks[i]} for i in ids],
-    )  # fmt: skip
+    )
     result = tc.journaled_apply(app, book, entry, plan_delete(ids), missing_ok=True)
     gone = [tasks[i] for i in result.sent]
     if gone:
@@ -289,7 +362,13 @@ def _when(app: object, text: str) -> str:
 
 def register(app: typer.Typer) -> None:
     for name, fn in (
-        ("add", add), ("done", done), ("reopen", reopen), ("reassign", reassign), ("edit", edit),
-        ("snooze", snooze), ("show", show), ("delete", delete),
-    ):  # fmt: skip
+        ("add", add),
+        ("done", done),
+        ("reopen", reopen),
+        ("reassign", reassign),
+        ("edit", edit),
+        ("snooze", snooze),
+        ("show", show),
+        ("delete", delete),
+    ):
         app.command(name)(fn)

@@ -32,7 +32,9 @@ PREVIEW_ROWS = 10
 
 ViewOpt = Annotated[
     Optional[str],
-    typer.Option("--view", metavar="VIEW", help="Only tasks in this view: inbox, future or archive.", show_default=False),
+    typer.Option(
+        "--view", metavar="VIEW", help="Only tasks in this view: inbox, future or archive.", show_default=False
+    ),
 ]
 IdOpt = Annotated[
     Optional[list[str]],
@@ -72,17 +74,40 @@ def bulk(
     ids: IdOpt = None,
     all_: Annotated[bool, typer.Option("--all", help="No narrowing filter: every task the defaults select.")] = False,
     complete: Annotated[bool, typer.Option("--complete", help="Mark the tasks complete.")] = False,
-    reopen: Annotated[bool, typer.Option("--reopen", help="Mark the tasks incomplete (selects complete tasks).")] = False,
+    reopen: Annotated[
+        bool, typer.Option("--reopen", help="Mark the tasks incomplete (selects complete tasks).")
+    ] = False,
     assign_to: Annotated[
-        Optional[str], typer.Option("--assign-to", "-a", metavar="WHO", help="Assign the tasks to me, a user's email, or a user ID.", show_default=False)
+        Optional[str],
+        typer.Option(
+            "--assign-to",
+            "-a",
+            metavar="WHO",
+            help="Assign the tasks to me, a user's email, or a user ID.",
+            show_default=False,
+        ),
     ] = None,
     date: Annotated[
-        Optional[str], typer.Option("--date", "-d", metavar="WHEN", help="Move the tasks to this day, or day and time ('mon 9am').", show_default=False)
+        Optional[str],
+        typer.Option(
+            "--date",
+            "-d",
+            metavar="WHEN",
+            help="Move the tasks to this day, or day and time ('mon 9am').",
+            show_default=False,
+        ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Select and print the PUT requests that would be sent; change nothing.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", "-n", help="Select and print the PUT requests that would be sent; change nothing."),
+    ] = False,
     yes: YesOpt = False,
-    max_: Annotated[int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")] = DEFAULT_MAX,
-    json_out: Annotated[bool, typer.Option("--json", help="Print a summary object on stdout (counts, failed IDs, journal entry).")] = False,
+    max_: Annotated[
+        int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")
+    ] = DEFAULT_MAX,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print a summary object on stdout (counts, failed IDs, journal entry).")
+    ] = False,
     concurrency: ConcurrencyOpt = None,
     created_after: CreatedAfterAlias = None,
 ) -> None:
@@ -148,7 +173,10 @@ def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
     o["created_from"] = merge_alias(o["created_from"], o.pop("created_after"), "--created-from", "--created-after")
     narrowed = (
         parse_types(o["types"]) is not None
-        or any(o[k] is not None for k in ("lead", "created_from", "created_before", "from_day", "to_day", "after", "before"))
+        or any(
+            o[k] is not None
+            for k in ("lead", "created_from", "created_before", "from_day", "to_day", "after", "before")
+        )
         or view is not None
         or bool(o["ids"])
     )
@@ -169,7 +197,10 @@ def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
     from_day, to_day = day_range(
         day("from_day", "--from"), day("to_day", "--to"), day("after", "--after"), day("before", "--before")
     )
-    day("created_from", "--created-from"), day("created_before", "--created-before")  # checked here too: build_query runs under the lock
+    (
+        day("created_from", "--created-from"),
+        day("created_before", "--created-before"),
+    )  # checked here too: build_query runs under the lock
     if o["lead"] is not None:
         parse_lead_ref(o["lead"])
     new_date = None
@@ -195,10 +226,16 @@ def _resolve(app: Any, o: dict[str, Any], checked: dict[str, Any]) -> tuple[Any,
     is_complete = None if view is not None else bool(o["reopen"])
     assignee = o["assignee"] if o["assignee"] is not None else ("all" if task_ids else "me")
     query = build_query(
-        app, view=view, types=o["types"], assignee=assignee, lead=o["lead"],
-        created_from=o["created_from"], created_before=o["created_before"],
-        ids=task_ids, is_complete=is_complete,
-    )  # fmt: skip
+        app,
+        view=view,
+        types=o["types"],
+        assignee=assignee,
+        lead=o["lead"],
+        created_from=o["created_from"],
+        created_before=o["created_before"],
+        ids=task_ids,
+        is_complete=is_complete,
+    )
     query = replace(query, from_day=checked["from_day"], to_day=checked["to_day"])
     changes: dict[str, Any] = {}
     labels: dict[str, str] = {}
@@ -220,10 +257,18 @@ def _words(o: dict[str, Any]) -> list[str]:
     the lock file: only their own words, never a setting or the key."""
     words: list[str] = []
     for flag, key in (
-        ("--type", "types"), ("--assignee", "assignee"), ("--lead", "lead"), ("--created-from", "created_from"),
-        ("--created-before", "created_before"), ("--view", "view"), ("--from", "from_day"), ("--to", "to_day"),
-        ("--before", "before"), ("--after", "after"), ("--id", "ids"),
-    ):  # fmt: skip
+        ("--type", "types"),
+        ("--assignee", "assignee"),
+        ("--lead", "lead"),
+        ("--created-from", "created_from"),
+        ("--created-before", "created_before"),
+        ("--view", "view"),
+        ("--from", "from_day"),
+        ("--to", "to_day"),
+        ("--before", "before"),
+        ("--after", "after"),
+        ("--id", "ids"),
+    ):
         value = o[key]
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             words += [flag, str(item)]
@@ -241,7 +286,15 @@ def _words(o: dict[str, Any]) -> list[str]:
 # --- the run --------------------------------------------------------------------------
 
 
-def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], labels: dict[str, str], command: str, started: float) -> None:
+def _run(
+    app: Any,
+    o: dict[str, Any],
+    query: Any,
+    changes: dict[str, Any],
+    labels: dict[str, str],
+    command: str,
+    started: float,
+) -> None:
     import time
 
     from closetask.cli import task_changes as tc
@@ -252,10 +305,16 @@ def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], label
     settings = app.settings
     chosen = o["concurrency"] or settings.concurrency
     pages = core.select_pages(
-        app.client(), query, tz=app.tz, today=app.today(), page_size=settings.page_size,
+        app.client(),
+        query,
+        tz=app.tz,
+        today=app.today(),
+        page_size=settings.page_size,
         concurrency=chosen or SELECT_CONCURRENCY,
-    )  # fmt: skip
-    tasks = core.unique_tasks(with_progress(pages, app.err if app.stderr_isatty else None, page_size=settings.page_size))
+    )
+    tasks = core.unique_tasks(
+        with_progress(pages, app.err if app.stderr_isatty else None, page_size=settings.page_size)
+    )
     plan = core.BulkPlan.build(tasks, changes)
     what = core.describe_changes(changes, **labels)
 
@@ -275,7 +334,9 @@ def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], label
     if o["dry_run"]:
         app.notify(f"bulk: {plan.matched} matched, {len(plan.todo)} to change ({what}), {len(plan.skipped)} already so")
         if over:
-            app.notify(f"note: more than --max {o['max_']}: without --dry-run this would change nothing (raise the cap with --max {plan.matched})")
+            app.notify(
+                f"note: more than --max {o['max_']}: without --dry-run this would change nothing (raise the cap with --max {plan.matched})"
+            )
         if o["json_out"]:
             finish(dry_run=True)
         else:
@@ -294,11 +355,16 @@ def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], label
 
     book = tc.journal(app)
     entry = book.begin(
-        command=command, action="bulk", before=plan.before(), changes=plan.changes,
+        command=command,
+        action="bulk",
+        before=plan.before(),
+        changes=plan.changes,
         extra={"matched": plan.matched, "skipped": len(plan.skipped)},
-    )  # fmt: skip
+    )
     result, interrupted = _apply(app, book, entry, plan, in_flight=min(chosen or WRITE_CONCURRENCY, WRITE_CONCURRENCY))
-    data = core.summary(plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted)
+    data = core.summary(
+        plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted
+    )
     app.notify(core.summary_line(data, undo=app.command("undo")))
     if o["json_out"]:
         tc.print_json(data)
@@ -309,7 +375,9 @@ def _run(app: Any, o: dict[str, Any], query: Any, changes: dict[str, Any], label
             f"interrupted: {data['changed']} of {tc.plural(len(plan.todo))} changed{undo}; "
             f"{rest} not changed (rerun the same command to finish)"
         )
-    tc.raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish", rerun_finishes=True)
+    tc.raise_for_failures(
+        result, done_verb="changed", rerun="run the same command again to finish", rerun_finishes=True
+    )
 
 
 def _apply(app: Any, book: Any, entry: Any, plan: Any, *, in_flight: int) -> tuple[Any, bool]:
@@ -382,9 +450,15 @@ def _progress(app: Any, total: int) -> Iterator[Callable[[int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
-        TextColumn("Changing tasks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=app.err, transient=True, redirect_stdout=False, redirect_stderr=False,
-    )  # fmt: skip
+        TextColumn("Changing tasks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=app.err,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
     bar = progress.add_task("bulk", total=total)
     with progress:
         yield lambda n: progress.advance(bar, n)
@@ -396,7 +470,9 @@ def _preview(app: Any, plan: Any, what: str) -> None:
     from closetask.render.task_detail import task_label, when_text
 
     skipped = f" ({len(plan.skipped)} already so, skipped)" if plan.skipped else ""
-    app.notify(f"{plural(plan.matched)} match{'es' if plan.matched == 1 else ''}{skipped}; {len(plan.todo)} will change: {what}")
+    app.notify(
+        f"{plural(plan.matched)} match{'es' if plan.matched == 1 else ''}{skipped}; {len(plan.todo)} will change: {what}"
+    )
     for task in plan.preview(PREVIEW_ROWS):
         kind = str(task.get("_type") or "")
         app.notify(f"  {when_text(task.get('date'), app.tz):<32} {kind:<22} {task_label(task, width=50)}")

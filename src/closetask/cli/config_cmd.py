@@ -18,16 +18,31 @@ app = typer.Typer(
 def _profile_name(ctx: typer.Context, explicit: str | None, data: dict[str, Any]) -> str:
     from closetask import config
 
-    name = explicit or ctx.obj.profile_flag or ctx.obj.env.get(config.ENV_PROFILE) or data.get("default_profile") or config.DEFAULT_PROFILE
+    name = (
+        explicit
+        or ctx.obj.profile_flag
+        or ctx.obj.env.get(config.ENV_PROFILE)
+        or data.get("default_profile")
+        or config.DEFAULT_PROFILE
+    )
     return config.validate_profile_name(str(name))
 
 
 @app.command("init")
 def init(
     ctx: typer.Context,
-    api_key_stdin: Annotated[bool, typer.Option("--api-key-stdin", help="Read the key from stdin (for scripts); never prompt.")] = False,
-    base_url: Annotated[Optional[str], typer.Option("--base-url", help="API base URL (https, or http to loopback only).")] = None,
-    timezone: Annotated[Optional[str], typer.Option("--timezone", help="IANA zone (Europe/Berlin) or fixed offset in hours (-8, 5.5); default: this machine's.")] = None,
+    api_key_stdin: Annotated[
+        bool, typer.Option("--api-key-stdin", help="Read the key from stdin (for scripts); never prompt.")
+    ] = False,
+    base_url: Annotated[
+        Optional[str], typer.Option("--base-url", help="API base URL (https, or http to loopback only).")
+    ] = None,
+    timezone: Annotated[
+        Optional[str],
+        typer.Option(
+            "--timezone", help="IANA zone (Europe/Berlin) or fixed offset in hours (-8, 5.5); default: this machine's."
+        ),
+    ] = None,
 ) -> None:
     """Store an API key in a profile (--profile NAME, anywhere on the line), after checking it with Close.
 
@@ -53,7 +68,9 @@ def init(
     if not key or any(c.isspace() for c in key):
         raise UsageError("empty or malformed API key: expected one word such as api_XXXX.YYYY")
     existing = dict(data.get("profiles", {}).get(name, {}))
-    url = config.validate_base_url(base_url or ctx.obj.env.get(config.ENV_BASE_URL) or existing.get("base_url") or config.DEFAULT_BASE_URL)
+    url = config.validate_base_url(
+        base_url or ctx.obj.env.get(config.ENV_BASE_URL) or existing.get("base_url") or config.DEFAULT_BASE_URL
+    )
     try:
         tz = TimeZone.parse(timezone) if timezone else TimeZone.local()
     except ValueError as exc:
@@ -110,7 +127,10 @@ def show(
         return
     for key, value in rows.items():
         source = s.sources.get(key)
-        print(f"{key:<12} {value if value is not None else '-'}" + (f"  ({source})" if source and source != "default" else ""))
+        print(
+            f"{key:<12} {value if value is not None else '-'}"
+            + (f"  ({source})" if source and source != "default" else "")
+        )
 
 
 @app.command("path")
@@ -128,7 +148,27 @@ def path() -> None:
 @app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="One of the profile's settings.", autocompletion=lambda incomplete: [k for k in ("api_key", "timezone", "tz_offset", "base_url", "user_id", "user_email", "page_size", "timeout", "concurrency") if k.startswith(incomplete)])],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="One of the profile's settings.",
+            autocompletion=lambda incomplete: [
+                k
+                for k in (
+                    "api_key",
+                    "timezone",
+                    "tz_offset",
+                    "base_url",
+                    "user_id",
+                    "user_email",
+                    "page_size",
+                    "timeout",
+                    "concurrency",
+                )
+                if k.startswith(incomplete)
+            ],
+        ),
+    ],
     value: Annotated[str, typer.Argument(help="The new value; checked before anything is written.")],
 ) -> None:
     """Change one setting of the profile (validated; the file is rewritten atomically).
@@ -170,7 +210,12 @@ def profiles(as_json: opt.JsonInfoOpt = False) -> None:
     data = config.load_file()
     default = data.get("default_profile")
     items = [
-        {"name": name, "default": name == default, "user_email": p.get("user_email"), "base_url": p.get("base_url") or config.DEFAULT_BASE_URL}
+        {
+            "name": name,
+            "default": name == default,
+            "user_email": p.get("user_email"),
+            "base_url": p.get("base_url") or config.DEFAULT_BASE_URL,
+        }
         for name, p in sorted(data.get("profiles", {}).items())
     ]
     if as_json:

@@ -52,7 +52,13 @@ AssigneeOpt = Annotated[
 ]
 LeadOpt = Annotated[
     Optional[str],
-    typer.Option("--lead", "-l", metavar="LEAD", help="Only this lead's tasks: a lead ID or a Close lead address.", show_default=False),
+    typer.Option(
+        "--lead",
+        "-l",
+        metavar="LEAD",
+        help="Only this lead's tasks: a lead ID or a Close lead address.",
+        show_default=False,
+    ),
 ]
 FromOpt = Annotated[
     Optional[str],
@@ -64,23 +70,37 @@ ToOpt = Annotated[
 ]
 AfterOpt = Annotated[
     Optional[str],
-    typer.Option("--after", metavar="WHEN", help="Tasks after this local day (the day itself excluded).", show_default=False),
+    typer.Option(
+        "--after", metavar="WHEN", help="Tasks after this local day (the day itself excluded).", show_default=False
+    ),
 ]
 BeforeOpt = Annotated[
     Optional[str],
-    typer.Option("--before", metavar="WHEN", help="Tasks before this local day (-14d: older than two weeks).", show_default=False),
+    typer.Option(
+        "--before", metavar="WHEN", help="Tasks before this local day (-14d: older than two weeks).", show_default=False
+    ),
 ]
 CreatedFromOpt = Annotated[
     Optional[str],
-    typer.Option("--created-from", metavar="WHEN", help="Tasks created on or after this local day.", show_default=False),
+    typer.Option(
+        "--created-from", metavar="WHEN", help="Tasks created on or after this local day.", show_default=False
+    ),
 ]
 CreatedAfterAlias = Annotated[
     Optional[str],
-    typer.Option("--created-after", metavar="WHEN", hidden=True, help="Old spelling of --created-from (same meaning).", show_default=False),
+    typer.Option(
+        "--created-after",
+        metavar="WHEN",
+        hidden=True,
+        help="Old spelling of --created-from (same meaning).",
+        show_default=False,
+    ),
 ]
 CreatedBeforeOpt = Annotated[
     Optional[str],
-    typer.Option("--created-before", metavar="WHEN", help="Tasks created before this local day began.", show_default=False),
+    typer.Option(
+        "--created-before", metavar="WHEN", help="Tasks created before this local day began.", show_default=False
+    ),
 ]
 OrderOpt = Annotated[
     Optional[str],
@@ -189,7 +209,9 @@ def build_query(
     )
 
 
-def day_range(first: date | None, last: date | None, after: date | None, before: date | None) -> tuple[date | None, date | None]:
+def day_range(
+    first: date | None, last: date | None, after: date | None, before: date | None
+) -> tuple[date | None, date | None]:
     """--from/--to (days included) and --after/--before (days excluded) as one inclusive range
     of local days; given together, the narrower bound wins. Raises UsageError when no day fits."""
     from closetask.errors import UsageError
@@ -198,7 +220,9 @@ def day_range(first: date | None, last: date | None, after: date | None, before:
     bounds_last = [d for d in (last, before - timedelta(days=1) if before else None) if d is not None]
     start, end = max(bounds_first, default=None), min(bounds_last, default=None)
     if start is not None and end is not None and start > end:
-        raise UsageError(f"no day is both {_bound_text(first, after)} and {_bound_text(last, before, upper=True)}: nothing can match")
+        raise UsageError(
+            f"no day is both {_bound_text(first, after)} and {_bound_text(last, before, upper=True)}: nothing can match"
+        )
     return start, end
 
 

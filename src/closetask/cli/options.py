@@ -41,6 +41,4 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (Close's own t
 # For commands whose JSON is closetask's own (settings, profiles, the user), not task objects.
 JsonInfoOpt = Annotated[bool, typer.Option("--json", help="Print the same information as a JSON object on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; required when not on a terminal.")]
-DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", "-n", help="Print the requests that would be sent; send none.")
-]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Print the requests that would be sent; send none.")]

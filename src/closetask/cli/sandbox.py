@@ -24,7 +24,9 @@ app = typer.Typer(
 
 DbOpt = Annotated[
     Optional[Path],
-    typer.Option("--db", help="Sandbox database file; default: sandbox.sqlite3 in closetask's data dir.", show_default=False),
+    typer.Option(
+        "--db", help="Sandbox database file; default: sandbox.sqlite3 in closetask's data dir.", show_default=False
+    ),
 ]
 
 
@@ -36,16 +38,30 @@ def _db_path(db: Path | None) -> Path:
     return data_dir() / "sandbox.sqlite3"
 
 
-def _faults(latency: float, fail_rate: float, fail_mode: str, fail_method: str | None, fail_window: str | None,
-            fail_seed: int, rate_limit: int | None, rate_limit_style: str):  # fmt: skip
+def _faults(
+    latency: float,
+    fail_rate: float,
+    fail_mode: str,
+    fail_method: str | None,
+    fail_window: str | None,
+    fail_seed: int,
+    rate_limit: int | None,
+    rate_limit_style: str,
+):
     from closetask.sandbox.faults import Faults, parse_window
 
     try:
         window = parse_window(fail_window) if fail_window else None
         return Faults(
-            latency_ms=latency, fail_rate=fail_rate, fail_mode=fail_mode.lower(), fail_method=fail_method,
-            fail_window=window, rate_limit=rate_limit, rate_limit_style=rate_limit_style.lower(), seed=fail_seed,
-        )  # fmt: skip
+            latency_ms=latency,
+            fail_rate=fail_rate,
+            fail_mode=fail_mode.lower(),
+            fail_method=fail_method,
+            fail_window=window,
+            rate_limit=rate_limit,
+            rate_limit_style=rate_limit_style.lower(),
+            seed=fail_seed,
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -56,7 +72,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
     db: DbOpt = None,
     api_key: Annotated[
-        Optional[str], typer.Option("--api-key", help="Key clients must send; default: the database's key.", show_default=False)
+        Optional[str],
+        typer.Option("--api-key", help="Key clients must send; default: the database's key.", show_default=False),
     ] = None,
     log: Annotated[
         Optional[Path], typer.Option(help="Append one line per request: METHOD PATH?QUERY STATUS.", show_default=False)
@@ -70,15 +87,19 @@ def serve(
         Optional[str], typer.Option(help="Only requests of this method can fail (e.g. PUT).", show_default=False)
     ] = None,
     fail_window: Annotated[
-        Optional[str], typer.Option(help="Fail exactly the eligible requests numbered A..B (1-based), e.g. 3:5.", show_default=False)
+        Optional[str],
+        typer.Option(help="Fail exactly the eligible requests numbered A..B (1-based), e.g. 3:5.", show_default=False),
     ] = None,
     fail_seed: Annotated[int, typer.Option(help="Seed of --fail-rate's random draws.")] = 0,
     rate_limit: Annotated[
         Optional[int], typer.Option(help="Answer 429 beyond N requests per second per key.", show_default=False)
     ] = None,
     rate_limit_style: Annotated[
-        str, typer.Option(help="429 form: retry-after (headers and JSON), ratelimit (RateLimit only), bare (nothing), "
-                          "flat (the older flat JSON, rate_reset a string, no rate headers).")
+        str,
+        typer.Option(
+            help="429 form: retry-after (headers and JSON), ratelimit (RateLimit only), bare (nothing), "
+            "flat (the older flat JSON, rate_reset a string, no rate headers)."
+        ),
     ] = "retry-after",
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a --host that is not loopback.")] = False,
 ) -> None:
@@ -93,7 +114,8 @@ def serve(
 
     from closetask.sandbox.app import SandboxApp
     from closetask.sandbox.embedded import open_store
-    from closetask.sandbox.server import is_loopback, serve as run
+    from closetask.sandbox.server import is_loopback
+    from closetask.sandbox.server import serve as run
 
     faults = _faults(latency, fail_rate, fail_mode, fail_method, fail_window, fail_seed, rate_limit, rate_limit_style)
     if not 0 <= port <= 65535:

@@ -43,7 +43,11 @@ def task_ids(app: AppContext, refs: Sequence[str]) -> list[str]:
     expanded = split_refs(refs, stdin_text)
     if not expanded:
         raise UsageError("no task REFs given" + (" (stdin was empty)" if "-" in refs else ""))
-    rows = load_rows(app.state_path("rows.json")) if any(r.strip().isascii() and r.strip().isdigit() for r in expanded) else None
+    rows = (
+        load_rows(app.state_path("rows.json"))
+        if any(r.strip().isascii() and r.strip().isdigit() for r in expanded)
+        else None
+    )
     return parse_task_refs(expanded, rows)
 
 
@@ -148,9 +152,14 @@ def journaled_apply(
 
     try:
         result = apply_requests(
-            app.client(), requests, before_chunk=before, on_chunk=after,
-            should_stop=should_stop, missing_ok=missing_ok, in_flight=in_flight,
-        )  # fmt: skip
+            app.client(),
+            requests,
+            before_chunk=before,
+            on_chunk=after,
+            should_stop=should_stop,
+            missing_ok=missing_ok,
+            in_flight=in_flight,
+        )
     except KeyboardInterrupt:
         book.mark(entry.id, status="partial", error="interrupted")
         raise
@@ -221,9 +230,11 @@ def run_update(
     if todo:
         book = journal(app)
         entry = book.begin(
-            command=command, action="update",
-            before=before_state({i: current[i] for i in todo}, fields), changes=fields,
-        )  # fmt: skip
+            command=command,
+            action="update",
+            before=before_state({i: current[i] for i in todo}, fields),
+            changes=fields,
+        )
         result = journaled_apply(app, book, entry, plan_update(todo, fields))
         changed = [current[i] for i in result.sent]
         if changed:

@@ -13,14 +13,20 @@ def undo(
     ctx: typer.Context,
     entry_id: Annotated[
         Optional[str],
-        typer.Argument(metavar="[ENTRY]", help="Journal entry to undo (from --list); default: the most recent not yet undone.", show_default=False),
+        typer.Argument(
+            metavar="[ENTRY]",
+            help="Journal entry to undo (from --list); default: the most recent not yet undone.",
+            show_default=False,
+        ),
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List recent journal entries instead of undoing.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries --list shows.")] = 10,
     yes: YesOpt = False,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
-    old_list: Annotated[bool, typer.Option("-l", hidden=True, help="Old short form of --list (-l is --lead elsewhere).")] = False,
+    old_list: Annotated[
+        bool, typer.Option("-l", hidden=True, help="Old short form of --list (-l is --lead elsewhere).")
+    ] = False,
 ) -> None:
     """Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk).
 

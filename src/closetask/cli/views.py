@@ -150,9 +150,17 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
     if not tasks:
         if fmt == "table" or app.stderr_isatty:
             filtered = has_filters(
-                o["types"], o["assignee"], o["lead"], o["from_day"], o["to_day"], o["after"], o["before"],
-                o["created_from"], o["created_after"], o["created_before"],
-            )  # fmt: skip
+                o["types"],
+                o["assignee"],
+                o["lead"],
+                o["from_day"],
+                o["to_day"],
+                o["after"],
+                o["before"],
+                o["created_from"],
+                o["created_after"],
+                o["created_before"],
+            )
             app.notify(_EMPTY[view][1 if filtered else 0])
         return
     if fmt == "tsv":

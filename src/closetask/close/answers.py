@@ -171,7 +171,9 @@ def network_message(exc: Exception, base_url: Any, *, repeatable: bool = True) -
     if isinstance(exc, httpx.ReadTimeout):
         # "Try again" only when repeating cannot do the change twice (not after a POST).
         again = "try again or raise" if repeatable else "raise"
-        return f"{host} did not answer in time (read time-out); {again} `timeout` with `closetask config set timeout 60`"
+        return (
+            f"{host} did not answer in time (read time-out); {again} `timeout` with `closetask config set timeout 60`"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out talking to {host}"
     if isinstance(exc, httpx.ConnectError):

@@ -133,15 +133,11 @@ class CloseClient:
             started = time.monotonic()
             try:
                 self.requests_sent += 1
-                response = self._http.request(
-                    method, path, params=params, json=json_body, headers=headers
-                )
+                response = self._http.request(method, path, params=params, json=json_body, headers=headers)
             except httpx.TransportError as exc:
                 self._log(method, path, params, f"error {type(exc).__name__}", started, attempt)
                 # A POST is repeated only when it cannot have reached the server.
-                safe = method in IDEMPOTENT or isinstance(
-                    exc, (httpx.ConnectError, httpx.ConnectTimeout)
-                )
+                safe = method in IDEMPOTENT or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if safe and attempt < self.retry.attempts:
                     delay = self._backoff(attempt)
                     if waited + delay <= self.retry.max_total_wait:
@@ -179,13 +175,13 @@ class CloseClient:
 
     def _wait(self, delay: float, reason: str, attempt: int) -> float:
         if delay >= self.retry.announce_after:
-            self._notify(
-                f"{reason}; waiting {delay:.1f} s before retry {attempt}/{self.retry.attempts - 1}"
-            )
+            self._notify(f"{reason}; waiting {delay:.1f} s before retry {attempt}/{self.retry.attempts - 1}")
         self._sleep(delay)
         return delay
 
-    def _log(self, method: str, path: str, params: Mapping[str, Any], outcome: str, started: float, attempt: int) -> None:
+    def _log(
+        self, method: str, path: str, params: Mapping[str, Any], outcome: str, started: float, attempt: int
+    ) -> None:
         if self._debug is None:
             return
         from urllib.parse import urlencode
@@ -239,7 +235,9 @@ class CloseClient:
             raise ApiError(f"unexpected answer from Close for {path}: not a list envelope")
         return body["data"], bool(body.get("has_more"))
 
-    def _pages_serial(self, path: str, params: dict[str, Any], page_size: int, limit: int | None) -> Iterator[list[dict[str, Any]]]:
+    def _pages_serial(
+        self, path: str, params: dict[str, Any], page_size: int, limit: int | None
+    ) -> Iterator[list[dict[str, Any]]]:
         skip = 0
         while True:
             size = page_size if limit is None else min(page_size, limit - skip)
@@ -252,7 +250,9 @@ class CloseClient:
             if not has_more or not data:
                 return
 
-    def _pages_concurrent(self, path: str, params: dict[str, Any], page_size: int, limit: int | None, concurrency: int) -> Iterator[list[dict[str, Any]]]:
+    def _pages_concurrent(
+        self, path: str, params: dict[str, Any], page_size: int, limit: int | None, concurrency: int
+    ) -> Iterator[list[dict[str, Any]]]:
         from concurrent.futures import ThreadPoolExecutor
 
         def offsets() -> Iterator[int]:

@@ -25,18 +25,11 @@ def slim_me(me: Any) -> dict[str, Any]:
         "id": me["id"],
         "email": me.get("email"),
         "name": " ".join(p for p in (me.get("first_name"), me.get("last_name")) if p) or None,
-        "organizations": [
-            {"id": o.get("id"), "name": o.get("name")} for o in orgs if isinstance(o, dict)
-        ],
+        "organizations": [{"id": o.get("id"), "name": o.get("name")} for o in orgs if isinstance(o, dict)],
     }
 
 
 def fetch_users(client: Any) -> list[dict[str, Any]]:
     """The organization's users, every page. `organizations` is kept: `[]` marks someone
     who left, who must not be given tasks (tests/recorded/users_list_closex_2017.json)."""
-    return [
-        {k: u.get(k) for k in USER_FIELDS}
-        for page in client.paginate(USERS)
-        for u in page
-        if isinstance(u, dict)
-    ]
+    return [{k: u.get(k) for k in USER_FIELDS} for page in client.paginate(USERS) for u in page if isinstance(u, dict)]

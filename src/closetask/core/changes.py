@@ -131,13 +131,17 @@ def plan_delete(ids: Sequence[str]) -> list[PlannedRequest]:
     return [PlannedRequest("DELETE", task_path(task_id), ids=(task_id,)) for task_id in ids]
 
 
-def plan_fetch(ids: Sequence[str], fields: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE) -> list[PlannedRequest]:
+def plan_fetch(
+    ids: Sequence[str], fields: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE
+) -> list[PlannedRequest]:
     params_base: dict[str, str] = {"_type": "all"}
     if fields is not None:
         wanted = list(dict.fromkeys(["id", *fields]))
         params_base["_fields"] = ",".join(wanted)
     return [
-        PlannedRequest("GET", TASKS, {"id__in": ",".join(part), **params_base, "_limit": str(len(part))}, ids=tuple(part))
+        PlannedRequest(
+            "GET", TASKS, {"id__in": ",".join(part), **params_base, "_limit": str(len(part))}, ids=tuple(part)
+        )
         for part in chunked(ids, chunk)
     ]
 
@@ -313,7 +317,9 @@ def _outcome(request: PlannedRequest, answer: Callable[[], Any], missing_ok: boo
 # --- undo -----------------------------------------------------------------------------
 
 
-def group_by_before(before: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None) -> list[tuple[dict[str, Any], list[str]]]:
+def group_by_before(
+    before: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None
+) -> list[tuple[dict[str, Any], list[str]]]:
     """Group task IDs by identical before-values: each group is reverted with bulk PUTs.
 
     `only` limits the groups to those IDs (the ones the server may have changed). Groups come
@@ -331,7 +337,9 @@ def group_by_before(before: Iterable[Mapping[str, Any]], only: Iterable[str] | N
     return [(fields, ids) for fields, ids in groups.values() if fields]
 
 
-def plan_revert(before: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE) -> list[PlannedRequest]:
+def plan_revert(
+    before: Iterable[Mapping[str, Any]], only: Iterable[str] | None = None, *, chunk: int = CHUNK_SIZE
+) -> list[PlannedRequest]:
     """The requests that put every task back to its before-values."""
     requests: list[PlannedRequest] = []
     for fields, ids in group_by_before(before, only):

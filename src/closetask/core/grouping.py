@@ -48,10 +48,7 @@ def group_by_day(
     for task in tasks:
         by_day.setdefault(task_local_date(task, tz), []).append(task)
     days = sorted((day for day in by_day if day is not None), reverse=view == "archive")
-    groups = [
-        DayGroup(day, day_label(day, today=today, view=view), _sorted(by_day[day], tz))
-        for day in days
-    ]
+    groups = [DayGroup(day, day_label(day, today=today, view=view), _sorted(by_day[day], tz)) for day in days]
     if None in by_day:
         groups.append(DayGroup(None, NO_DATE_LABEL, _sorted(by_day[None], tz)))
     return groups

@@ -219,7 +219,9 @@ class UndoJournal:
             record["extra"] = extra
         self._append(record)
 
-    def mark_undone(self, entry_id: str, *, sent: Sequence[str] = (), error: str | None = None, complete: bool = True) -> None:
+    def mark_undone(
+        self, entry_id: str, *, sent: Sequence[str] = (), error: str | None = None, complete: bool = True
+    ) -> None:
         """Record an undo: `complete=False` keeps the entry undoable (a partial undo can be rerun)."""
         record: dict[str, Any] = {"kind": "undo", "ref": entry_id, "at": self._clock(), "complete": complete}
         if sent:
@@ -286,7 +288,9 @@ class UndoJournal:
             lines: list[str] = []
             budget = COMPACT_BYTES // 2
             for entry in reversed(entries[-KEEP_ENTRIES:]):
-                line = json.dumps({"kind": "folded", **entry.to_dict()}, ensure_ascii=False, separators=(",", ":")) + "\n"
+                line = (
+                    json.dumps({"kind": "folded", **entry.to_dict()}, ensure_ascii=False, separators=(",", ":")) + "\n"
+                )
                 budget -= len(line)
                 if lines and budget < 0:
                     break

@@ -48,9 +48,7 @@ def iter_pages(
     Objects that are not JSON objects are dropped: nothing downstream can show them.
     """
     params = query.params(tz, today=today)
-    pages = client.paginate(
-        TASKS, params, page_size=page_size, limit=query.limit, concurrency=concurrency
-    )
+    pages = client.paginate(TASKS, params, page_size=page_size, limit=query.limit, concurrency=concurrency)
     for page in pages:
         tasks = [task for task in page if isinstance(task, dict)]
         if tasks:
@@ -79,9 +77,7 @@ class Listing:
         """Tasks on a local day before today (never in the archive: done is not overdue)."""
         if self.view == "archive" or not self.grouped:
             return 0
-        return sum(
-            len(g.tasks) for g in self.groups if g.day is not None and g.day < self.today
-        )
+        return sum(len(g.tasks) for g in self.groups if g.day is not None and g.day < self.today)
 
 
 def arrange(

@@ -20,7 +20,6 @@ from typing import Any
 
 from closetask.errors import ClosetaskError
 
-
 BUSY_HINT = "wait for it to finish and run this again; only one bulk runs at a time per profile"
 
 
@@ -105,4 +104,3 @@ def _read(fd: int) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}  # being written right now, or damaged: the lock still says "busy"
     return value if isinstance(value, dict) else {}
-

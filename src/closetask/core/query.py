@@ -163,9 +163,7 @@ def parse_types(values: Iterable[str] | None) -> tuple[str, ...] | None:
 
         close = difflib.get_close_matches(bad[0], TASK_TYPES, n=1, cutoff=0.6)
         guess = f" (did you mean {close[0]}?)" if close else ""
-        raise UsageError(
-            f"unknown task type {bad[0]!r}{guess}: use all or one or more of {', '.join(TASK_TYPES)}"
-        )
+        raise UsageError(f"unknown task type {bad[0]!r}{guess}: use all or one or more of {', '.join(TASK_TYPES)}")
     return tuple(dict.fromkeys(names))
 
 

@@ -37,7 +37,10 @@ _NOT_A_TASK = {
     "lead": ("a lead ID", "to list its tasks: closetask inbox --lead {id}"),
     "user": ("a user ID", "to list their tasks: closetask inbox --assignee {id}"),
     "acti": ("an activity ID (an email, a call, or a completed task's completion record)", None),
-    "oppo": ("an opportunity ID", "its tasks are opportunity_due tasks: closetask inbox --type opportunity_due --assignee all"),
+    "oppo": (
+        "an opportunity ID",
+        "its tasks are opportunity_due tasks: closetask inbox --type opportunity_due --assignee all",
+    ),
     "cont": ("a contact ID", None),
     "orga": ("an organization ID", None),
 }
@@ -105,7 +108,8 @@ def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
         if task_id is None:
             raise UsageError(
                 f"row {row} is not in the last listing ({rows.command or 'listing'}: rows 1-{len(rows.ids)})"
-                if rows.ids else f"row {row}: the last listing ({rows.command or 'listing'}) was empty"
+                if rows.ids
+                else f"row {row}: the last listing ({rows.command or 'listing'}) was empty"
             )
         return task_id
     if TASK_ID.match(text):

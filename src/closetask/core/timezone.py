@@ -45,9 +45,7 @@ class TimeZone:
             if minutes.denominator != 1 or minutes % 15 != 0:
                 raise ValueError(f"time zone offset {self.hours} is not a whole quarter hour")
             if not MIN_OFFSET_HOURS <= self.hours <= MAX_OFFSET_HOURS:
-                raise ValueError(
-                    f"time zone offset {self.hours} is out of range (-12 to +14 hours)"
-                )
+                raise ValueError(f"time zone offset {self.hours} is out of range (-12 to +14 hours)")
             # Normalise so that TimeZone(hours=-8) == TimeZone(hours=-8.0) and -0 is 0.
             object.__setattr__(self, "hours", float(minutes / 60) + 0.0)
         elif _iana_key(self.key) != self.key:  # fail now, not at first use

@@ -36,7 +36,9 @@ def resolve_user(
         left = next((u for u in users if u.get("id") == user_id and u.get("organizations") == []), None)
         if left is not None:
             name = left.get("email") or user_id
-            raise UsageError(f"{name} is no longer in an organization (Close lists none for them): assign the tasks to a current user")
+            raise UsageError(
+                f"{name} is no longer in an organization (Close lists none for them): assign the tasks to a current user"
+            )
     return user_id
 
 
@@ -61,4 +63,3 @@ def _resolve(who: str, *, me: Mapping[str, Any], users: Sequence[Mapping[str, An
         raise UsageError(f"no user with email {text!r} in this organization{suggestion}{known}")
     expected = "me, all, an email, or a user ID (user_...)" if allow_all else "me, an email, or a user ID (user_...)"
     raise UsageError(f"invalid user {who!r}: expected {expected}")
-

@@ -51,14 +51,18 @@ TSV_COLUMNS = (
 )
 
 
-def write_json(tasks: Sequence[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None) -> None:
+def write_json(
+    tasks: Sequence[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None
+) -> None:
     out = out or sys.stdout
     items = [trim_fields(task, fields) for task in tasks]
     out.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
     out.flush()
 
 
-def write_jsonl(tasks: Iterable[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None) -> int:
+def write_jsonl(
+    tasks: Iterable[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None
+) -> int:
     """Write one page of objects; flushed so a reader sees each page as it arrives."""
     out = out or sys.stdout
     lines = [_compact(trim_fields(task, fields)) for task in tasks]

@@ -200,7 +200,11 @@ def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
                 cells = [(cell(str(row.number), w.number, right=True), "dim")]
                 if w.when:
                     cells.append((cell(row.when, w.when), ""))
-                cells += [(cell(row.kind, w.kind), row.kind_style), (cell(row.lead, w.lead), ""), (cell(row.about, w.about), "")]
+                cells += [
+                    (cell(row.kind, w.kind), row.kind_style),
+                    (cell(row.lead, w.lead), ""),
+                    (cell(row.about, w.about), ""),
+                ]
                 if show_assignee:
                     cells.append((cell(row.assignee, w.assignee), "dim"))
                 last = len(cells) - 1
@@ -224,7 +228,9 @@ def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
     table = Table(box=None, show_header=False, show_edge=False, pad_edge=False, padding=(0, 1), expand=False)
 
     def column(width: int, justify: str = "left") -> None:
-        table.add_column(width=width, min_width=width, max_width=width, no_wrap=True, overflow="ellipsis", justify=justify)  # type: ignore[arg-type]
+        table.add_column(
+            width=width, min_width=width, max_width=width, no_wrap=True, overflow="ellipsis", justify=justify
+        )  # type: ignore[arg-type]
 
     column(w.number, "right")
     if w.when:

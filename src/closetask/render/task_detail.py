@@ -27,32 +27,62 @@ TYPE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "incoming_email": (("subject", "Subject"), ("body_preview", "Preview"), ("emails", "Emails")),
     "email_followup": (("subject", "Subject"), ("body_preview", "Preview"), ("email_id", "Email")),
     "missed_call": (
-        ("phone_formatted", "Phone"), ("phone", "Phone (raw)"), ("local_phone", "Called"),
+        ("phone_formatted", "Phone"),
+        ("phone", "Phone (raw)"),
+        ("local_phone", "Called"),
         ("phone_number_description", "Number"),
     ),
     "answered_detached_call": (("phone_formatted", "Phone"), ("phone", "Phone (raw)"), ("recording_url", "Recording")),
     "voicemail": (
-        ("phone_formatted", "Phone"), ("phone", "Phone (raw)"), ("local_phone", "Called"),
-        ("phone_number_description", "Number"), ("voicemail_duration", "Duration"), ("voicemail_url", "Voicemail"),
+        ("phone_formatted", "Phone"),
+        ("phone", "Phone (raw)"),
+        ("local_phone", "Called"),
+        ("phone_number_description", "Number"),
+        ("voicemail_duration", "Duration"),
+        ("voicemail_url", "Voicemail"),
     ),
     "opportunity_due": (
-        ("opportunity_value_formatted", "Value"), ("opportunity_value", "Value (raw)"),
-        ("opportunity_value_period", "Period"), ("opportunity_value_currency", "Currency"), ("opportunity_note", "Note"),
+        ("opportunity_value_formatted", "Value"),
+        ("opportunity_value", "Value (raw)"),
+        ("opportunity_value_period", "Period"),
+        ("opportunity_value_currency", "Currency"),
+        ("opportunity_note", "Note"),
     ),
     "incoming_sms": (
-        ("remote_phone_formatted", "From"), ("remote_phone", "From (raw)"), ("local_phone", "To"),
+        ("remote_phone_formatted", "From"),
+        ("remote_phone", "From (raw)"),
+        ("local_phone", "To"),
         ("attachments", "Attachments"),
     ),
     "outgoing_call": (("phone_formatted", "Phone"), ("phone", "Phone (raw)")),
-}  # fmt: skip
+}
 
 # Shown in the common block, or folded into another line (names next to their IDs).
 _COMMON = {
-    "id", "_type", "text", "lead_id", "lead_name", "contact_id", "contact_name", "date", "due_date",
-    "is_dateless", "is_complete", "view", "assigned_to", "assigned_to_name", "created_by",
-    "created_by_name", "updated_by", "updated_by_name", "date_created", "date_updated",
-    "organization_id", "object_type", "object_id",
-}  # fmt: skip
+    "id",
+    "_type",
+    "text",
+    "lead_id",
+    "lead_name",
+    "contact_id",
+    "contact_name",
+    "date",
+    "due_date",
+    "is_dateless",
+    "is_complete",
+    "view",
+    "assigned_to",
+    "assigned_to_name",
+    "created_by",
+    "created_by_name",
+    "updated_by",
+    "updated_by_name",
+    "date_created",
+    "date_updated",
+    "organization_id",
+    "object_type",
+    "object_id",
+}
 _WIDTH = 13  # label column: the longest label and a space
 
 
@@ -136,7 +166,11 @@ def detail_lines(task: Mapping[str, Any], tz: TimeZone) -> list[str]:
         lines.append("")
         for key in rest:
             label = _text(key, raw=True)
-            lines.append(f"{label:<{_WIDTH}}{_text(task[key], raw=True)}" if len(label) < _WIDTH else f"{label} {_text(task[key], raw=True)}")
+            lines.append(
+                f"{label:<{_WIDTH}}{_text(task[key], raw=True)}"
+                if len(label) < _WIDTH
+                else f"{label} {_text(task[key], raw=True)}"
+            )
     while lines and lines[-1] == "":
         lines.pop()
     return lines
@@ -157,7 +191,11 @@ def _named(name: Any, ident: Any) -> str | None:
 
 def _stamp(when: Any, name: Any, ident: Any, tz: TimeZone) -> str | None:
     parsed = parse_task_date(when)
-    text = f"{parsed.astimezone(tz.tzinfo):%Y-%m-%d %H:%M}" if isinstance(parsed, datetime) else (_text(when) if when else "")
+    text = (
+        f"{parsed.astimezone(tz.tzinfo):%Y-%m-%d %H:%M}"
+        if isinstance(parsed, datetime)
+        else (_text(when) if when else "")
+    )
     who = _named(name, ident)
     if who:
         text = f"{text} by {who}" if text else f"by {who}"

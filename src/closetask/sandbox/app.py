@@ -21,12 +21,26 @@ from urllib.parse import parse_qsl
 
 from closetask.sandbox.faults import ConnectionDropped, FaultPlan, Faults, RateLimiter, fault_response
 from closetask.sandbox.model import (
-    APP_URL, day_ts, display_name, env_now, iso_instant, local_today, new_id, parse_offset, parse_when,
-    render_task, view_of,
-)  # fmt: skip
+    APP_URL,
+    day_ts,
+    display_name,
+    env_now,
+    iso_instant,
+    local_today,
+    new_id,
+    parse_offset,
+    parse_when,
+    render_task,
+    view_of,
+)
 from closetask.sandbox.query import (
-    ApiError, invalid, not_found, parse_changes, parse_paging, parse_task_query,
-)  # fmt: skip
+    ApiError,
+    invalid,
+    not_found,
+    parse_changes,
+    parse_paging,
+    parse_task_query,
+)
 from closetask.sandbox.store import Store, completion
 
 UNAUTHORIZED = (
@@ -35,10 +49,18 @@ UNAUTHORIZED = (
     "understand how to supply the credentials required."
 )
 _STATUS = {
-    200: "OK", 400: "BAD REQUEST", 401: "UNAUTHORIZED", 404: "NOT FOUND", 405: "METHOD NOT ALLOWED",
-    415: "UNSUPPORTED MEDIA TYPE", 429: "TOO MANY REQUESTS", 500: "INTERNAL SERVER ERROR",
-    502: "BAD GATEWAY", 503: "SERVICE UNAVAILABLE", 504: "GATEWAY TIMEOUT",
-}  # fmt: skip
+    200: "OK",
+    400: "BAD REQUEST",
+    401: "UNAUTHORIZED",
+    404: "NOT FOUND",
+    405: "METHOD NOT ALLOWED",
+    415: "UNSUPPORTED MEDIA TYPE",
+    429: "TOO MANY REQUESTS",
+    500: "INTERNAL SERVER ERROR",
+    502: "BAD GATEWAY",
+    503: "SERVICE UNAVAILABLE",
+    504: "GATEWAY TIMEOUT",
+}
 _PREFIX = "/api/v1/"
 _ID = r"([^/]+)"
 _CREATE_FIELDS = {"_type", "lead_id", "contact_id", "text", "date", "due_date", "assigned_to", "is_complete"}
@@ -98,10 +120,8 @@ class SandboxApp:
         self.api_key = api_key
         self._log_lock = threading.Lock()
         self.routes: list[tuple[re.Pattern[str], dict[str, Callable]]] = [
-            (re.compile(r"task/"),
-             {"GET": self.list_tasks, "POST": self.create_task, "PUT": self.bulk_update}),
-            (re.compile(rf"task/{_ID}/"),
-             {"GET": self.get_task, "PUT": self.update_task, "DELETE": self.delete_task}),
+            (re.compile(r"task/"), {"GET": self.list_tasks, "POST": self.create_task, "PUT": self.bulk_update}),
+            (re.compile(rf"task/{_ID}/"), {"GET": self.get_task, "PUT": self.update_task, "DELETE": self.delete_task}),
             (re.compile(r"me/"), {"GET": self.me}),
             (re.compile(r"user/"), {"GET": self.list_users}),
             (re.compile(rf"user/{_ID}/"), {"GET": self.get_user}),
@@ -178,7 +198,7 @@ class SandboxApp:
             body = req.json()
             params = body.get("_params") if isinstance(body, dict) else None
             if not isinstance(params, dict):
-                raise invalid(["x-http-method-override: GET needs a body {\"_params\": {...}}."])
+                raise invalid(['x-http-method-override: GET needs a body {"_params": {...}}.'])
             req.params = {str(k): _param(v) for k, v in params.items()}
             req.method = method = "GET"
         for pattern, handlers in self.routes:
@@ -268,15 +288,27 @@ class SandboxApp:
         assert lead is not None  # no field errors means the lead was found
         stamp = iso_instant(req.now)
         task = {
-            "id": new_id("task"), "_type": "lead", "lead_id": lead["id"], "lead_name": lead["display_name"],
-            "contact_id": contact["id"] if contact else None, "contact_name": contact["name"] if contact else None,
-            "text": text, "date": when.text if when else local_today(req.now, req.offset).isoformat(),
-            "is_dateless": when is None, "is_complete": is_complete, "assigned_to": assigned_to,
-            "created_by": me["id"], "updated_by": me["id"],
-            "organization_id": self.store.organization().get("id"), **completion(is_complete),
-            "date_created": stamp, "date_updated": stamp,
-            "is_new": False, "priority": None, "deduplication_key": None,
-        }  # fmt: skip
+            "id": new_id("task"),
+            "_type": "lead",
+            "lead_id": lead["id"],
+            "lead_name": lead["display_name"],
+            "contact_id": contact["id"] if contact else None,
+            "contact_name": contact["name"] if contact else None,
+            "text": text,
+            "date": when.text if when else local_today(req.now, req.offset).isoformat(),
+            "is_dateless": when is None,
+            "is_complete": is_complete,
+            "assigned_to": assigned_to,
+            "created_by": me["id"],
+            "updated_by": me["id"],
+            "organization_id": self.store.organization().get("id"),
+            **completion(is_complete),
+            "date_created": stamp,
+            "date_updated": stamp,
+            "is_new": False,
+            "priority": None,
+            "deduplication_key": None,
+        }
         self.store.insert_task(task)
         return self._render(task, req, self._names(users))
 
@@ -286,9 +318,11 @@ class SandboxApp:
             raise not_found()
         users = self._users()
         changes = parse_changes(
-            req.json(), allowed=("assigned_to", "date", "is_complete", "text"),
-            user_ids={u["id"] for u in users}, text_ok=task["_type"] == "lead",
-        )  # fmt: skip
+            req.json(),
+            allowed=("assigned_to", "date", "is_complete", "text"),
+            user_ids={u["id"] for u in users},
+            text_ok=task["_type"] == "lead",
+        )
         updated = self.store.update_task(task_id, changes, stamp=iso_instant(req.now), user_id=users[0]["id"])
         if updated is None:  # deleted in between
             raise not_found()

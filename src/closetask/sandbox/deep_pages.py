@@ -60,7 +60,8 @@ def split(
     if previous_ts is not None:  # only the blocks after the one the walk stopped before
         resume, resume_params = (" AND ts < ?" if descending else " AND ts > ?"), [previous_ts]
     blocks = execute(
-        f"SELECT ts, count(*) FROM tasks WHERE ({sql_a}){resume} GROUP BY ts ORDER BY ts {way}", [*params_a, *resume_params]
+        f"SELECT ts, count(*) FROM tasks WHERE ({sql_a}){resume} GROUP BY ts ORDER BY ts {way}",
+        [*params_a, *resume_params],
     )
     left = skip - off_a - off_b
 

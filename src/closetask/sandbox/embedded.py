@@ -37,7 +37,9 @@ def api_key(db_path: Path | str) -> str:
         store.close()
 
 
-def transport(db_path: Path | str, *, now: datetime | None = None, faults: "Faults | None" = None) -> "httpx.WSGITransport":
+def transport(
+    db_path: Path | str, *, now: datetime | None = None, faults: "Faults | None" = None
+) -> "httpx.WSGITransport":
     """An httpx transport answering like Close from the sandbox database at db_path.
 
     `now` fixes the clock (seeding and views); without it CLOSETASK_NOW or the real time.

@@ -35,7 +35,7 @@ class ConnectionDropped(ConnectionResetError):
 
 
 def parse_window(raw: str) -> tuple[int, int]:
-    """"A:B" (1-based, inclusive) -> (A, B); ValueError with a one-line message otherwise."""
+    """ "A:B" (1-based, inclusive) -> (A, B); ValueError with a one-line message otherwise."""
     try:
         first, last = (int(part) for part in raw.split(":"))
     except ValueError:
@@ -159,9 +159,14 @@ class RateLimiter:
         if style == "bare":  # Close's ingress: no headers, no JSON
             return [], b""
         if style == "flat":  # the recorded older form: rate_reset a *string*; no rate headers here
-            flat = {"message": "API call count exceeded for this period", "rate_endpoint_group": "0" * 32,
-                    "rate_limit": state.limit, "rate_limit_type": "key", "rate_reset": f"{state.reset:.6f}",
-                    "rate_window": int(self.window) if float(self.window).is_integer() else self.window}  # fmt: skip
+            flat = {
+                "message": "API call count exceeded for this period",
+                "rate_endpoint_group": "0" * 32,
+                "rate_limit": state.limit,
+                "rate_limit_type": "key",
+                "rate_reset": f"{state.reset:.6f}",
+                "rate_window": int(self.window) if float(self.window).is_integer() else self.window,
+            }
             return [("Content-Type", "application/json")], json.dumps(flat).encode()
         body = {"error": {"message": "API call count exceeded for this period", "rate_reset": round(state.reset, 3)}}
         headers = [("Content-Type", "application/json"), *state.headers()]

@@ -179,9 +179,7 @@ def parse_paging(params: dict[str, str]) -> tuple[int, int]:
     return skip, limit
 
 
-def parse_changes(
-    body: object, *, allowed: tuple[str, ...], user_ids: set[str], text_ok: bool = True
-) -> dict:
+def parse_changes(body: object, *, allowed: tuple[str, ...], user_ids: set[str], text_ok: bool = True) -> dict:
     """A PUT body -> parsed changes {assigned_to, date: When, is_complete, text}.
 
     `allowed` lists the fields this endpoint may change; `text` on a task that is not a lead

@@ -18,44 +18,148 @@ import secrets
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from closetask.sandbox.model import BASE62, ENV_NOW, EPOCH, OBJECT_TYPES, When, env_now, iso_instant, new_id, task_prefix
+from closetask.sandbox.model import (
+    BASE62,
+    ENV_NOW,
+    EPOCH,
+    OBJECT_TYPES,
+    When,
+    env_now,
+    iso_instant,
+    new_id,
+    task_prefix,
+)
 from closetask.sandbox.store import Store, pack_row
 
 COMPANIES = (
-    "Acme Logistics", "Bluebird Dental Group", "Cedar & Pine Interiors", "Driftwood Coffee Roasters",
-    "Evergreen Solar", "Falcon Freight", "Granite Peak Construction", "Harborview Capital",
-    "Ironclad Security", "Juniper Health", "Keystone Legal", "Lighthouse Learning",
-    "Maple Street Bakery", "Northwind Traders", "Oakridge Veterinary", "Pinnacle Fitness",
-    "Quarry Hill Winery", "Redwood Analytics", "Silverline Telecom", "Tidewater Marine",
-    "Upland Outfitters", "Vantage Realty", "Willow Creek Farms", "Xylo Audio",
-    "Yellowstone Travel", "Zephyr Aviation", "Atlas Robotics", "Beacon Insurance",
-    "Copperleaf Software", "Delta Print Works", "Emberline Studios", "Foxglove Florists",
-    "Golden Gate Staffing", "Hawthorne Labs", "Indigo Apparel", "Jetstream Couriers",
-    "Kingfisher Hotels", "Lumen Lighting Co.", "Meridian Biotech", "Nimbus Cloud Services",
-)  # fmt: skip
-FIRST = ("Maya", "Liam", "Sofia", "Noah", "Aisha", "Lucas", "Hana", "Mateo", "Chloe", "Ethan",
-         "Zara", "Oliver", "Ines", "Kenji", "Grace", "Omar", "Lena", "Samuel", "Nora", "Ravi")  # fmt: skip
-LAST = ("Chen", "Okafor", "Novak", "Silva", "Kowalski", "Haddad", "Tanaka", "Brennan", "Rossi",
-        "Lindqvist", "Moreau", "Patel", "Schmidt", "Nguyen", "Adeyemi", "Garcia", "Keller", "Ward")  # fmt: skip
+    "Acme Logistics",
+    "Bluebird Dental Group",
+    "Cedar & Pine Interiors",
+    "Driftwood Coffee Roasters",
+    "Evergreen Solar",
+    "Falcon Freight",
+    "Granite Peak Construction",
+    "Harborview Capital",
+    "Ironclad Security",
+    "Juniper Health",
+    "Keystone Legal",
+    "Lighthouse Learning",
+    "Maple Street Bakery",
+    "Northwind Traders",
+    "Oakridge Veterinary",
+    "Pinnacle Fitness",
+    "Quarry Hill Winery",
+    "Redwood Analytics",
+    "Silverline Telecom",
+    "Tidewater Marine",
+    "Upland Outfitters",
+    "Vantage Realty",
+    "Willow Creek Farms",
+    "Xylo Audio",
+    "Yellowstone Travel",
+    "Zephyr Aviation",
+    "Atlas Robotics",
+    "Beacon Insurance",
+    "Copperleaf Software",
+    "Delta Print Works",
+    "Emberline Studios",
+    "Foxglove Florists",
+    "Golden Gate Staffing",
+    "Hawthorne Labs",
+    "Indigo Apparel",
+    "Jetstream Couriers",
+    "Kingfisher Hotels",
+    "Lumen Lighting Co.",
+    "Meridian Biotech",
+    "Nimbus Cloud Services",
+)
+FIRST = (
+    "Maya",
+    "Liam",
+    "Sofia",
+    "Noah",
+    "Aisha",
+    "Lucas",
+    "Hana",
+    "Mateo",
+    "Chloe",
+    "Ethan",
+    "Zara",
+    "Oliver",
+    "Ines",
+    "Kenji",
+    "Grace",
+    "Omar",
+    "Lena",
+    "Samuel",
+    "Nora",
+    "Ravi",
+)
+LAST = (
+    "Chen",
+    "Okafor",
+    "Novak",
+    "Silva",
+    "Kowalski",
+    "Haddad",
+    "Tanaka",
+    "Brennan",
+    "Rossi",
+    "Lindqvist",
+    "Moreau",
+    "Patel",
+    "Schmidt",
+    "Nguyen",
+    "Adeyemi",
+    "Garcia",
+    "Keller",
+    "Ward",
+)
 STATUSES = ("Potential", "Qualified", "Interested", "Customer", "Bad Fit")
 USERS = (("Alex", "Morgan"), ("Priya", "Raman"), ("Diego", "Alvarez"))
 ORG_NAME, DOMAIN = "Brightwater Sales", "brightwater.example"
 LEAD_TEXTS = (
-    "Call {first} about the renewal", "Send the proposal to {company}", "Follow up on pricing questions",
-    "Book a demo with {first}", "Check in after the trial ends", "Prepare the QBR deck for {company}",
-    "Confirm the contract signature", "Intro call with {first} {last}", "Ask {first} for a referral",
-    "Send case studies to {company}", "Review the security questionnaire", "Schedule onboarding for {company}",
-)  # fmt: skip
-SUBJECTS = ("Re: Pricing for {company}", "Question about our contract", "Re: Next steps",
-            "Invoice #{n} question", "Re: Demo follow-up", "Can we move our call?")  # fmt: skip
-PREVIEWS = ("Hi, thanks for the call yesterday. Could you send over", "Quick question about the",
-            "Following up on my last email regarding", "Looping in our CFO, who will want to see")  # fmt: skip
+    "Call {first} about the renewal",
+    "Send the proposal to {company}",
+    "Follow up on pricing questions",
+    "Book a demo with {first}",
+    "Check in after the trial ends",
+    "Prepare the QBR deck for {company}",
+    "Confirm the contract signature",
+    "Intro call with {first} {last}",
+    "Ask {first} for a referral",
+    "Send case studies to {company}",
+    "Review the security questionnaire",
+    "Schedule onboarding for {company}",
+)
+SUBJECTS = (
+    "Re: Pricing for {company}",
+    "Question about our contract",
+    "Re: Next steps",
+    "Invoice #{n} question",
+    "Re: Demo follow-up",
+    "Can we move our call?",
+)
+PREVIEWS = (
+    "Hi, thanks for the call yesterday. Could you send over",
+    "Quick question about the",
+    "Following up on my last email regarding",
+    "Looping in our CFO, who will want to see",
+)
 SMS = ("Running 5 min late", "Can you call me back?", "Got the quote, thanks!", "Is Friday still ok?")
 
 # Bucket -> share of a user's tasks; the key's user gets ~47% inbox (overdue + today).
 BUCKETS = {"overdue": 20, "today": 12, "today_at": 15, "tomorrow": 10, "weeks": 18, "done": 25}
-TYPES_NOW = {"lead": 40, "incoming_email": 14, "email_followup": 8, "missed_call": 11,
-             "answered_detached_call": 5, "voicemail": 8, "opportunity_due": 6, "incoming_sms": 8}  # fmt: skip
+TYPES_NOW = {
+    "lead": 40,
+    "incoming_email": 14,
+    "email_followup": 8,
+    "missed_call": 11,
+    "answered_detached_call": 5,
+    "voicemail": 8,
+    "opportunity_due": 6,
+    "incoming_sms": 8,
+}
 # object_id prefix by object_type. The one recorded emailthread task (an email_followup)
 # points at an `acti_` ID, so incoming_email does too; calls and SMS are activities as well.
 ID_PREFIX = {"opportunity": "oppo"}
@@ -97,10 +201,15 @@ def _phone(rng: random.Random) -> tuple[str, str]:
 def _people(rng: random.Random) -> tuple[list[dict], dict, list[dict]]:
     org = {"id": new_id("orga", rng), "name": ORG_NAME}
     users = [
-        {"id": new_id("user", rng), "email": f"{first.lower()}.{last.lower()}@{DOMAIN}",
-         "first_name": first, "last_name": last, "membership_id": new_id("memb", rng)}
+        {
+            "id": new_id("user", rng),
+            "email": f"{first.lower()}.{last.lower()}@{DOMAIN}",
+            "first_name": first,
+            "last_name": last,
+            "membership_id": new_id("memb", rng),
+        }
         for first, last in USERS
-    ]  # fmt: skip
+    ]
     leads = []
     for company in COMPANIES:
         contacts = [
@@ -108,9 +217,16 @@ def _people(rng: random.Random) -> tuple[list[dict], dict, list[dict]]:
             for _ in range(rng.choice((1, 1, 2, 3)))
         ]
         lead_id = new_id("lead", rng)
-        leads.append({"id": lead_id, "name": company, "display_name": company,
-                      "status_label": rng.choice(STATUSES), "organization_id": org["id"],
-                      "contacts": contacts})  # fmt: skip
+        leads.append(
+            {
+                "id": lead_id,
+                "name": company,
+                "display_name": company,
+                "status_label": rng.choice(STATUSES),
+                "organization_id": org["id"],
+                "contacts": contacts,
+            }
+        )
     return users, org, leads
 
 
@@ -172,25 +288,39 @@ def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
         head = {"emails": [new_id("acti", rng) for _ in range(rng.randint(1, 3))]}
         if kind == "email_followup":
             head = {"email_id": new_id("acti", rng)}
-        return {**head, "subject": rng.choice(SUBJECTS).format(**fill),
-                "body_preview": f"{rng.choice(PREVIEWS)} {company}..."}  # fmt: skip
+        return {
+            **head,
+            "subject": rng.choice(SUBJECTS).format(**fill),
+            "body_preview": f"{rng.choice(PREVIEWS)} {company}...",
+        }
     call = {"phone": phone, "phone_formatted": formatted}
     if kind == "answered_detached_call":
         return {**call, "recording_url": f"https://app.close.com/go/call/{new_id('acti', rng)}/recording/"}
     if kind in ("missed_call", "voicemail"):
         call.update(local_phone=local, phone_number_description=rng.choice(("Mobile", "Office", "Direct")))
         if kind == "voicemail":
-            call.update(voicemail_duration=rng.randint(8, 95),
-                        voicemail_url=f"https://app.close.com/go/call/{new_id('acti', rng)}/voicemail/")  # fmt: skip
+            call.update(
+                voicemail_duration=rng.randint(8, 95),
+                voicemail_url=f"https://app.close.com/go/call/{new_id('acti', rng)}/voicemail/",
+            )
         return call
     if kind == "opportunity_due":
         value = rng.randrange(20, 400) * 500_00  # cents, as Close stores values
         period = rng.choice(PERIODS)
         note = {"one_time": "new deal", "monthly": "monthly plan", "annual": "annual plan"}[period]
-        return {"opportunity_value": value, "opportunity_value_formatted": f"${value // 100:,}",
-                "opportunity_value_period": period, "opportunity_note": f"{company} {note}"}  # fmt: skip
-    return {"remote_phone": phone, "remote_phone_formatted": formatted, "local_phone": local,
-            "text": rng.choice(SMS), "attachments": []}  # fmt: skip
+        return {
+            "opportunity_value": value,
+            "opportunity_value_formatted": f"${value // 100:,}",
+            "opportunity_value_period": period,
+            "opportunity_note": f"{company} {note}",
+        }
+    return {
+        "remote_phone": phone,
+        "remote_phone_formatted": formatted,
+        "local_phone": local,
+        "text": rng.choice(SMS),
+        "attachments": [],
+    }
 
 
 def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, leads: list[dict]):
@@ -213,7 +343,9 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
         when = _date(bucket, today, now_ts, offset_s, rng, kind)
         created_ts, created = _stamp(min(now_ts, when.ts + 9 * 3600 * when.date_only) - rng.random() * 864000)
         done = bucket == "done"
-        updated_ts, updated = _stamp(created_ts + (now_ts - created_ts) * rng.random()) if done else (created_ts, created)
+        updated_ts, updated = (
+            _stamp(created_ts + (now_ts - created_ts) * rng.random()) if done else (created_ts, created)
+        )
         system = kind != "lead"  # emails, calls, SMS and opportunities create their own tasks
         object_type = OBJECT_TYPES[kind]
         assignee = assignees[i]
@@ -225,19 +357,32 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
             object_id = None
         body = {
             "lead_name": lead["display_name"],
-            "contact_id": contact["id"] if contact else None, "contact_name": contact["name"] if contact else None,
+            "contact_id": contact["id"] if contact else None,
+            "contact_name": contact["name"] if contact else None,
             **_extra(kind, lead, lead["name"], rng),
             # recorded system tasks name a user here: the one whose email or deal made the task
             "created_by": assignee if system else rng.choice((me, me, assignee)),
-            "organization_id": org_id, "object_type": object_type, "object_id": object_id,
-        }  # fmt: skip
+            "organization_id": org_id,
+            "object_type": object_type,
+            "object_id": object_id,
+        }
         if not system:  # newer fields (close-api.md); no recorded system task has them
             body.update(is_new=False, priority="high" if rng.random() < 0.08 else None, deduplication_key=None)
         yield pack_row(
-            new_id(task_prefix(kind), rng), kind, lead["id"], assignee, done, when, False, created_ts, created,
-            updated_ts, updated,
-            assignee if done or system else me, body,
-        )  # fmt: skip
+            new_id(task_prefix(kind), rng),
+            kind,
+            lead["id"],
+            assignee,
+            done,
+            when,
+            False,
+            created_ts,
+            created,
+            updated_ts,
+            updated,
+            assignee if done or system else me,
+            body,
+        )
 
 
 def default_now() -> datetime:
@@ -262,10 +407,18 @@ def reset(
         now = now.replace(tzinfo=timezone.utc)
     users, org, leads = _people(random.Random("closetask-sandbox-people"))
     key = store.api_key or new_api_key()
-    meta = {"api_key": key, "organization": json.dumps(org), "user_id": users[0]["id"],
-            "seed": str(seed), "seeded_at": iso_instant(now)}  # fmt: skip
+    meta = {
+        "api_key": key,
+        "organization": json.dumps(org),
+        "user_id": users[0]["id"],
+        "seed": str(seed),
+        "seeded_at": iso_instant(now),
+    }
     seeded = store.replace_all(
-        meta=meta, users=users, leads=leads, task_rows=build_tasks(tasks, seed, now, users, org, leads),
+        meta=meta,
+        users=users,
+        leads=leads,
+        task_rows=build_tasks(tasks, seed, now, users, org, leads),
         only_if_empty=only_if_empty,
     )
     return {"seeded": seeded, "tasks": tasks, "leads": len(leads), "users": len(users), "api_key": store.api_key}

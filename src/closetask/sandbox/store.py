@@ -73,9 +73,19 @@ TASK_COLUMNS = (
 )
 # Task keys that live in columns; everything else goes to `body`.
 COLUMN_KEYS = frozenset(
-    ("id", "_type", "lead_id", "assigned_to", "is_complete", "date", "is_dateless",
-     "date_created", "date_updated", "updated_by")
-)  # fmt: skip
+    (
+        "id",
+        "_type",
+        "lead_id",
+        "assigned_to",
+        "is_complete",
+        "date",
+        "is_dateless",
+        "date_created",
+        "date_updated",
+        "updated_by",
+    )
+)
 _DATE_OPS = {"lt", "lte", "gt", "gte"}
 
 
@@ -97,10 +107,14 @@ class TaskFilter:
     def narrows(self) -> bool:
         """True when something other than the type limits the set (bulk PUT needs this)."""
         return bool(
-            self.ids is not None or self.lead_id or self.assigned_to is not None
-            or self.is_complete is not None or self.date or self.date_created
+            self.ids is not None
+            or self.lead_id
+            or self.assigned_to is not None
+            or self.is_complete is not None
+            or self.date
+            or self.date_created
             or self.date_updated
-        )  # fmt: skip
+        )
 
 
 def _ts_op(op: str, bound_kind: int, date_only: bool) -> str:
@@ -170,12 +184,20 @@ _SQL_OP = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 def task_row(task: dict) -> tuple:
     """A task dict (API field names) -> a row for INSERT, in TASK_COLUMNS order."""
     return pack_row(
-        task["id"], task["_type"], task.get("lead_id"), task.get("assigned_to"),
-        bool(task.get("is_complete")), parse_when(task["date"]), bool(task.get("is_dateless")),
-        datetime.fromisoformat(task["date_created"]).timestamp(), task["date_created"],
-        datetime.fromisoformat(task["date_updated"]).timestamp(), task["date_updated"],
-        task.get("updated_by"), {k: v for k, v in task.items() if k not in COLUMN_KEYS},
-    )  # fmt: skip
+        task["id"],
+        task["_type"],
+        task.get("lead_id"),
+        task.get("assigned_to"),
+        bool(task.get("is_complete")),
+        parse_when(task["date"]),
+        bool(task.get("is_dateless")),
+        datetime.fromisoformat(task["date_created"]).timestamp(),
+        task["date_created"],
+        datetime.fromisoformat(task["date_updated"]).timestamp(),
+        task["date_updated"],
+        task.get("updated_by"),
+        {k: v for k, v in task.items() if k not in COLUMN_KEYS},
+    )
 
 
 def completion(is_complete: bool) -> dict:
@@ -190,16 +212,39 @@ def completion(is_complete: bool) -> dict:
 
 
 def pack_row(
-    task_id: str, kind: str, lead_id: str | None, assigned_to: str | None, is_complete: bool,
-    when: When, is_dateless: bool, created_ts: float, date_created: str, updated_ts: float,
-    date_updated: str, updated_by: str | None, body: dict,
-) -> tuple:  # fmt: skip
+    task_id: str,
+    kind: str,
+    lead_id: str | None,
+    assigned_to: str | None,
+    is_complete: bool,
+    when: When,
+    is_dateless: bool,
+    created_ts: float,
+    date_created: str,
+    updated_ts: float,
+    date_updated: str,
+    updated_by: str | None,
+    body: dict,
+) -> tuple:
     """The one place that knows the column order (the seed calls it directly: re-parsing
     dates of 100,000 tasks would double the time of a reset)."""
     return (
-        task_id, kind, lead_id, assigned_to, int(is_complete), when.text, int(when.date_only), when.ts,
-        int(is_dateless), created_ts, date_created, updated_ts, date_updated, updated_by, _encode(body),
-    )  # fmt: skip
+        task_id,
+        kind,
+        lead_id,
+        assigned_to,
+        int(is_complete),
+        when.text,
+        int(when.date_only),
+        when.ts,
+        int(is_dateless),
+        created_ts,
+        date_created,
+        updated_ts,
+        date_updated,
+        updated_by,
+        _encode(body),
+    )
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
@@ -209,16 +254,24 @@ def _task(row: tuple, body: dict | None = None) -> dict:
     """The task of a row: its JSON body (decoded here unless given) with the columns over it."""
     task = json.loads(row[14]) if body is None else body
     task.update(
-        id=row[0], _type=row[1], lead_id=row[2], assigned_to=row[3], is_complete=bool(row[4]), date=row[5],
-        is_dateless=bool(row[8]), date_created=row[10], date_updated=row[12], updated_by=row[13],
-    )  # fmt: skip
+        id=row[0],
+        _type=row[1],
+        lead_id=row[2],
+        assigned_to=row[3],
+        is_complete=bool(row[4]),
+        date=row[5],
+        is_dateless=bool(row[8]),
+        date_created=row[10],
+        date_updated=row[12],
+        updated_by=row[13],
+    )
     return task
 
 
 def _tasks(rows: list[tuple]) -> list[dict]:
     """_task of many rows, their bodies decoded in one json.loads (a page: a third faster)."""
     bodies = json.loads("[" + ",".join(row[14] for row in rows) + "]")
-    return [_task(row, body) for row, body in zip(rows, bodies)]
+    return [_task(row, body) for row, body in zip(rows, bodies, strict=True)]
 
 
 class _Positions:
@@ -262,9 +315,7 @@ class Store:
         self._writes = 0
         self._walks: dict = {}
         self._cursors: dict = {}  # the rows each stream's last read returned (_stream)
-        self._db = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
-        )
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
         self._db.execute("PRAGMA busy_timeout = 10000")
         # A fresh completion activity ID per completed lead task inside bulk_update's one UPDATE.
         self._db.create_function("new_acti_id", 0, lambda: new_id("acti"))
@@ -410,7 +461,8 @@ class Store:
             ).fetchall()
         else:
             rows = self._db.execute(
-                f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ? OFFSET ?", [*params, count, offset]
+                f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ? OFFSET ?",
+                [*params, count, offset],
             ).fetchall()
         known.add(offset, rows)
         return rows
@@ -418,9 +470,7 @@ class Store:
     def count_tasks(self) -> int:
         return self._read("SELECT count(*) FROM tasks")[0][0]
 
-    def find(
-        self, f: TaskFilter, *, order: str = "date", skip: int = 0, limit: int = 100
-    ) -> tuple[list[dict], bool]:
+    def find(self, f: TaskFilter, *, order: str = "date", skip: int = 0, limit: int = 100) -> tuple[list[dict], bool]:
         """One page of tasks and whether more follow. order: [-]date or [-]date_created;
         ties are broken by id so that paging is stable."""
         want = skip + limit + 1
@@ -434,18 +484,35 @@ class Store:
                 offsets, key = (0, 0), None
                 if skip >= DEEP_SKIP:
                     [(version,)] = self._db.execute("PRAGMA data_version").fetchall()
-                    key = (wheres[0][0], *wheres[0][1], wheres[1][0], *wheres[1][1], f.offset_s, desc, self._writes, version)
+                    key = (
+                        wheres[0][0],
+                        *wheres[0][1],
+                        wheres[1][0],
+                        *wheres[1][1],
+                        f.offset_s,
+                        desc,
+                        self._writes,
+                        version,
+                    )
                     for memo in (self._walks, self._cursors):
                         if len(memo) >= 64:  # a few exports at a time; forget the oldest
                             del memo[next(iter(memo))]
                     offsets = split(
-                        self._db.execute, *wheres, offset_s=f.offset_s, skip=skip, descending=desc,
-                        memo=self._walks, memo_key=key,
-                    )  # fmt: skip
+                        self._db.execute,
+                        *wheres,
+                        offset_s=f.offset_s,
+                        skip=skip,
+                        descending=desc,
+                        memo=self._walks,
+                        memo_key=key,
+                    )
                 streams = []
-                for date_only, (where, params), offset in zip((True, False), wheres, offsets):
+                for date_only, (where, params), offset in zip((True, False), wheres, offsets, strict=True):
                     if key is None:
-                        rows = self._read(f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ?", [*params, want])
+                        rows = self._read(
+                            f"SELECT ts, id FROM tasks WHERE {where} ORDER BY ts {way}, id {way} LIMIT ?",
+                            [*params, want],
+                        )
                     else:
                         rows = self._stream(where, params, way, offset, want - skip, (key, date_only))
                     if date_only:  # date-only: local midnight, and before date-times there (0)
@@ -458,8 +525,7 @@ class Store:
         else:
             where, params = _where(f, None)
             rows = self._read(
-                f"SELECT id FROM tasks WHERE {where} ORDER BY created_ts {way}, id {way} "
-                "LIMIT ? OFFSET ?",
+                f"SELECT id FROM tasks WHERE {where} ORDER BY created_ts {way}, id {way} LIMIT ? OFFSET ?",
                 [*params, limit + 1, skip],
             )
             page, has_more = [r[0] for r in rows[:limit]], len(rows) > limit
