@@ -8,7 +8,7 @@ and shell completion stay fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -76,7 +76,7 @@ def root(
         # Bare `closetask` shows today's inbox, like `git status` shows the tree.
         # Typer's vendored click runs `ctx.invoke(command)` as a fresh top-level command that
         # re-parses sys.argv; a sub-context parsed from no arguments gives inbox its defaults.
-        command = ctx.command.get_command(ctx, "inbox")  # type: ignore[attr-defined]
+        command = ctx.command.get_command(ctx, "inbox")  # type: ignore[attr-defined]  # ctx.command is the root group
         if command is not None:
             with command.make_context("inbox", [], parent=ctx) as sub:
                 command.invoke(sub)
@@ -182,7 +182,7 @@ def _raise_interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _install_signal_handlers() -> dict[int, object]:
+def _install_signal_handlers() -> dict[int, Any]:
     """Turn SIGINT and SIGTERM into a KeyboardInterrupt with a message (exit 130), so
     `finally` blocks run; without this SIGTERM kills at once and Typer swallows Ctrl-C
     silently. Commands that must finish a step first (bulk) install their own handlers."""
@@ -191,17 +191,17 @@ def _install_signal_handlers() -> dict[int, object]:
 
     if threading.current_thread() is not threading.main_thread():
         return {}
-    previous = {}
+    previous: dict[int, Any] = {}
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous[signum] = signal.signal(signum, _raise_interrupted)
     return previous
 
 
-def _restore_signal_handlers(previous: dict[int, object]) -> None:
+def _restore_signal_handlers(previous: dict[int, Any]) -> None:
     import signal
 
     for signum, handler in previous.items():
-        signal.signal(signum, handler)  # type: ignore[arg-type]
+        signal.signal(signum, handler)
 
 
 def report(message: str, hint: str | None = None) -> None:

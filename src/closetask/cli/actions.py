@@ -6,11 +6,15 @@ in bulk `PUT /task/?id__in=...&_type=all` requests, chunked, never one request p
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
+
+if TYPE_CHECKING:
+    from closetask.context import AppContext
 
 RefsArg = Annotated[
     list[str],
@@ -260,7 +264,7 @@ def edit(
     if len(ids) != 1:
         raise UsageError("edit changes one task at a time: pass one REF")
 
-    def lead_only(tasks: dict) -> None:
+    def lead_only(tasks: Mapping[str, Mapping[str, Any]]) -> None:
         kind = tasks[ids[0]].get("_type")
         if "text" in fields and kind != "lead":
             article = "an" if str(kind)[:1] in ("a", "e", "i", "o", "u") else "a"
@@ -354,10 +358,10 @@ def delete(
     tc.raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
 
 
-def _when(app: object, text: str) -> str:
+def _when(app: AppContext, text: str) -> str:
     from closetask.core.when import parse_when
 
-    return parse_when(text, now=app.now(), tz=app.tz).to_api()  # type: ignore[attr-defined]
+    return parse_when(text, now=app.now(), tz=app.tz).to_api()
 
 
 def register(app: typer.Typer) -> None:

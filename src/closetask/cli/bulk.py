@@ -62,7 +62,7 @@ DEFAULT_MAX = 500  # matches that make a bulk refuse to run unless --max says mo
 def bulk(
     ctx: typer.Context,
     types: TypeOpt = None,
-    assignee: AssigneeOpt = None,  # type: ignore[assignment]  # None: me (all with --id)
+    assignee: AssigneeOpt = None,  # type: ignore[assignment]  # the shared option is typed str; here None means me (all with --id)
     lead: LeadOpt = None,
     created_from: CreatedFromOpt = None,
     created_before: CreatedBeforeOpt = None,

@@ -31,7 +31,7 @@ from typer.models import CommandInfo, DefaultPlaceholder, TyperInfo
 Info = Union[CommandInfo, TyperInfo]
 
 
-def build(app: typer.Typer) -> TyperGroup:
+def build(app: typer.Typer) -> TyperCommand | TyperGroup | Any:
     """The root click group of `app`: its callback's options (and the completion options)
     are built now, its commands on demand."""
     settings = {
@@ -122,7 +122,7 @@ def _registrations(app: typer.Typer, settings: dict[str, Any]) -> dict[str, Any]
     sub-apps; a later registration of a name replaces an earlier one in place)."""
     infos: dict[str, Any] = {}
     for command in app.registered_commands:
-        infos[command.name or get_command_name(command.callback.__name__)] = command  # type: ignore[union-attr]
+        infos[command.name or get_command_name(command.callback.__name__)] = command  # type: ignore[union-attr]  # a registered command always has its callback
     for group in app.registered_groups:
         name = solve_typer_info_defaults(group).name
         if name:
@@ -141,11 +141,11 @@ def _convert(info: Info, settings: dict[str, Any]) -> Any:
         )
     sub_app = info.typer_instance
     lazy = copy.copy(info)
-    lazy.typer_instance = _bare(sub_app)  # type: ignore[arg-type]
+    lazy.typer_instance = _bare(sub_app)  # type: ignore[arg-type]  # a sub-app's info always holds its Typer
     group = get_group_from_info(lazy, **settings)
     if not isinstance(group, LazyGroup):  # the sub-app names its own group class
         return get_group_from_info(info, **settings)
-    group.commands = LazyCommands(_registrations(sub_app, settings), settings)  # type: ignore[arg-type]
+    group.commands = LazyCommands(_registrations(sub_app, settings), settings)  # type: ignore[arg-type]  # as above
     return group
 
 

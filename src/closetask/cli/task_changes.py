@@ -27,7 +27,7 @@ def undo_hint(app: AppContext) -> str:
 
 
 def app_context(ctx: typer.Context) -> AppContext:
-    return ctx.obj  # type: ignore[no-any-return]
+    return ctx.obj
 
 
 # --- input ----------------------------------------------------------------------------

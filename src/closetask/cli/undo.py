@@ -61,7 +61,7 @@ def undo(
     tc.raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
 
 
-def _pick(book, entry_id: str | None):  # type: ignore[no-untyped-def]
+def _pick(book, entry_id: str | None):
     from closetask.errors import UsageError
 
     if entry_id is None:
@@ -76,7 +76,7 @@ def _pick(book, entry_id: str | None):  # type: ignore[no-untyped-def]
     return entry
 
 
-def _plan(entry):  # type: ignore[no-untyped-def]
+def _plan(entry):
     """The requests that revert `entry`, and phrases for the prompt and the report."""
     from closetask.cli.task_changes import plural
     from closetask.core.changes import plan_delete, plan_revert
@@ -95,7 +95,7 @@ def _plan(entry):  # type: ignore[no-untyped-def]
     return plan_revert(entry.before, changed), f"restore {count}", f"restored {count}"
 
 
-def _apply(app, book, entry, requests):  # type: ignore[no-untyped-def]
+def _apply(app, book, entry, requests):
     from closetask.core.changes import apply_requests
 
     try:
@@ -108,7 +108,7 @@ def _apply(app, book, entry, requests):  # type: ignore[no-untyped-def]
     return result
 
 
-def _list(app, book, limit: int, json_out: bool) -> None:  # type: ignore[no-untyped-def]
+def _list(app, book, limit: int, json_out: bool) -> None:
     from closetask.cli.task_changes import plural, print_json
 
     entries = list(reversed(book.entries()))[:limit]

@@ -139,9 +139,9 @@ class CloseClient:
                 # A POST is repeated only when it cannot have reached the server.
                 safe = method in IDEMPOTENT or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if safe and attempt < self.retry.attempts:
-                    delay = self._backoff(attempt)
-                    if waited + delay <= self.retry.max_total_wait:
-                        waited += self._wait(delay, f"{describe_transport(exc)}; retrying", attempt)
+                    backoff = self._backoff(attempt)
+                    if waited + backoff <= self.retry.max_total_wait:
+                        waited += self._wait(backoff, f"{describe_transport(exc)}; retrying", attempt)
                         continue
                 error = NetworkError(network_message(exc, self._http.base_url, repeatable=safe))
                 if not safe:

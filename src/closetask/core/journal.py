@@ -320,10 +320,10 @@ def fold(lines: Iterable[bytes | str], *, warn: Callable[[str], None], source: s
                 entry = _entry_from(record)
                 entries[entry.id] = entry
             elif kind in ("mark", "undo"):
-                entry = entries.get(str(record.get("ref")))
-                if entry is None:
+                target = entries.get(str(record.get("ref")))
+                if target is None:
                     raise ValueError(f"refers to unknown entry {record.get('ref')!r}")
-                (_apply_mark if kind == "mark" else _apply_undo)(entry, record)
+                (_apply_mark if kind == "mark" else _apply_undo)(target, record)
             else:
                 raise ValueError(f"unknown record kind {kind!r}")
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -99,7 +99,7 @@ def arrange(
         rows = sort_tasks(tasks, tz, descending=descending, by="date_created")
         return Listing([DayGroup(None, "", list(rows))], grouped=False, today=today, view=view)
     groups = group_by_day(tasks, tz, today=today, view=view)
-    dated = sorted((g for g in groups if g.day is not None), key=lambda g: g.day, reverse=descending)  # type: ignore[arg-type, return-value]
+    dated = sorted((g for g in groups if g.day is not None), key=lambda g: g.day, reverse=descending)  # type: ignore[arg-type, return-value]  # day is not None: filtered just before
     undated = [g for g in groups if g.day is None]
     return Listing([*dated, *undated], grouped=True, today=today, view=view)
 

@@ -91,8 +91,7 @@ def split_refs(args: Iterable[str], stdin_text: str | None) -> list[str]:
             refs.extend(stdin_text.split())
         else:
             refs.append(arg.strip())
-    seen: set[str] = set()
-    return [r for r in refs if r and not (r in seen or seen.add(r))]
+    return [r for r in dict.fromkeys(refs) if r]  # first occurrence of each, in order
 
 
 def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
@@ -137,8 +136,7 @@ def _not_a_task(ref: str, text: str, found: list[str]) -> str:
 
 def parse_task_refs(refs: Sequence[str], rows: RowRefs | None) -> list[str]:
     ids = [parse_task_ref(r, rows) for r in refs]
-    seen: set[str] = set()
-    return [i for i in ids if not (i in seen or seen.add(i))]
+    return list(dict.fromkeys(ids))  # first occurrence of each, in order
 
 
 def parse_lead_ref(ref: str) -> str:

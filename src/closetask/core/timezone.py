@@ -48,7 +48,7 @@ class TimeZone:
                 raise ValueError(f"time zone offset {self.hours} is out of range (-12 to +14 hours)")
             # Normalise so that TimeZone(hours=-8) == TimeZone(hours=-8.0) and -0 is 0.
             object.__setattr__(self, "hours", float(minutes / 60) + 0.0)
-        elif _iana_key(self.key) != self.key:  # fail now, not at first use
+        elif self.key is not None and _iana_key(self.key) != self.key:  # fail now, not at first use
             raise ValueError(f"unknown time zone {self.key!r}: {_FORMS}")
 
     # --- constructors -------------------------------------------------------------------

@@ -123,7 +123,7 @@ def parse_day(text: str, *, now: datetime, tz: TimeZone) -> date:
             raise _Bad("a day without a time is needed here")
     except _Bad as bad:
         raise _usage_error("day", text, bad.why, DAY_FORMS) from None
-    return when.value  # type: ignore[return-value]  # a date, checked above
+    return when.value
 
 
 # --- the pieces ---------------------------------------------------------------------------

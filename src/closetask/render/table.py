@@ -29,7 +29,7 @@ from closetask.core.ordering import task_local_date
 from closetask.render.summary import assignee_label, lead_label, summary, type_label
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
 
     from closetask.core.timezone import TimeZone
 
@@ -227,10 +227,10 @@ def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
 
     table = Table(box=None, show_header=False, show_edge=False, pad_edge=False, padding=(0, 1), expand=False)
 
-    def column(width: int, justify: str = "left") -> None:
+    def column(width: int, justify: JustifyMethod = "left") -> None:
         table.add_column(
             width=width, min_width=width, max_width=width, no_wrap=True, overflow="ellipsis", justify=justify
-        )  # type: ignore[arg-type]
+        )
 
     column(w.number, "right")
     if w.when:

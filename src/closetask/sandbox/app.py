@@ -228,7 +228,7 @@ class SandboxApp:
 
     def _query(self, req: Request, users: list[dict] | None = None):
         users = users if users is not None else self._users()
-        memberships = {u.get("membership_id"): u["id"] for u in users}
+        memberships = {u["membership_id"]: u["id"] for u in users if u.get("membership_id")}
         return parse_task_query(req.params, offset_hours=req.offset, now=req.now, memberships=memberships)
 
     # --- tasks --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import random
 import secrets
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 
 from closetask.sandbox.model import (
     BASE62,
@@ -171,13 +172,13 @@ class _Rng(random.Random):
     """random.Random with float-based randint/choice/randrange: several times faster, which
     matters for 100,000 tasks, and just as deterministic for a given seed."""
 
-    def randint(self, a: int, b: int) -> int:  # type: ignore[override]
+    def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
-    def randrange(self, a: int, b: int) -> int:  # type: ignore[override]
+    def randrange(self, a: int, b: int) -> int:  # type: ignore[override]  # two-argument form only, all the seed uses
         return a + int(self.random() * (b - a))
 
-    def choice(self, seq):  # type: ignore[override]
+    def choice(self, seq):
         return seq[int(self.random() * len(seq))]
 
 
@@ -285,7 +286,7 @@ def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
     if kind == "lead":
         return {"text": rng.choice(LEAD_TEXTS).format(**fill)}
     if kind in ("incoming_email", "email_followup"):
-        head = {"emails": [new_id("acti", rng) for _ in range(rng.randint(1, 3))]}
+        head: dict[str, Any] = {"emails": [new_id("acti", rng) for _ in range(rng.randint(1, 3))]}
         if kind == "email_followup":
             head = {"email_id": new_id("acti", rng)}
         return {
@@ -293,7 +294,7 @@ def _extra(kind: str, lead: dict, company: str, rng: random.Random) -> dict:
             "subject": rng.choice(SUBJECTS).format(**fill),
             "body_preview": f"{rng.choice(PREVIEWS)} {company}...",
         }
-    call = {"phone": phone, "phone_formatted": formatted}
+    call: dict[str, Any] = {"phone": phone, "phone_formatted": formatted}
     if kind == "answered_detached_call":
         return {**call, "recording_url": f"https://app.close.com/go/call/{new_id('acti', rng)}/recording/"}
     if kind in ("missed_call", "voicemail"):
@@ -350,7 +351,7 @@ def build_tasks(n: int, seed: int, now: datetime, users: list[dict], org: dict, 
         object_type = OBJECT_TYPES[kind]
         assignee = assignees[i]
         if system:
-            object_id = new_id(ID_PREFIX.get(object_type, "acti"), rng)
+            object_id = new_id(ID_PREFIX.get(object_type or "", "acti"), rng)
         elif done:  # Close records a completion activity and points the task at it (recorded)
             object_type, object_id = "taskcompleted", new_id("acti", rng)
         else:

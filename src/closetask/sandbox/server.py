@@ -18,7 +18,7 @@ import sys
 import threading
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from closetask.sandbox.faults import ConnectionDropped
@@ -40,13 +40,15 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "closetask-sandbox"
     sys_version = ""
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
+    server: SandboxServer  # narrowed from BaseServer: the one server class that runs this handler
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own, which it does not declare
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # the app writes its own --log; stderr stays quiet
 
     def _body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -156,6 +158,7 @@ class SandboxServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else str(host)
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}{API_PATH}"
 
@@ -186,11 +189,17 @@ def serve(
     """
     server = make_server(app, host, port, allow_remote=allow_remote)
     if stop is not None:
-        threading.Thread(target=lambda: (stop.wait(), server.shutdown()), daemon=True).start()
-    main = threading.current_thread() is threading.main_thread()
-    previous = {}
+        event = stop  # bound now: the signal handler below must not shadow it
 
-    def stop(signum: int, frame: object) -> None:
+        def stop_when_set() -> None:
+            event.wait()
+            server.shutdown()
+
+        threading.Thread(target=stop_when_set, daemon=True).start()
+    main = threading.current_thread() is threading.main_thread()
+    previous: dict[signal.Signals, Any] = {}
+
+    def on_signal(signum: int, frame: object) -> None:
         # Not an exception: raised at an arbitrary point it can land in socketserver's
         # `except Exception` around a request and be swallowed. shutdown() from another
         # thread makes serve_forever() return at its next poll.
@@ -198,7 +207,7 @@ def serve(
 
     if main:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, stop)
+            previous[sig] = signal.signal(sig, on_signal)
     try:
         if ready is not None:
             ready(server.base_url)

@@ -531,10 +531,12 @@ class Store:
             page, has_more = [r[0] for r in rows[:limit]], len(rows) > limit
         if not page:
             return [], has_more
-        params: list = []
+        id_params: list = []
         found = {
             task["id"]: task
-            for task in _tasks(self._read(f"SELECT {TASK_COLUMNS} FROM tasks WHERE {_in('id', page, params)}", params))
+            for task in _tasks(
+                self._read(f"SELECT {TASK_COLUMNS} FROM tasks WHERE {_in('id', page, id_params)}", id_params)
+            )
         }
         return [found[i] for i in page if i in found], has_more
 
