@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
+from closetask.core.apply import plural
 
 if TYPE_CHECKING:
     from closetask.context import AppContext
@@ -66,9 +67,10 @@ def add(
     """
     from closetask.cli import task_changes as tc
     from closetask.close.tasks import TASKS
+    from closetask.core.apply import create
     from closetask.core.changes import PlannedRequest
     from closetask.core.refs import parse_lead_ref
-    from closetask.errors import ApiError, UsageError
+    from closetask.errors import UsageError
     from closetask.render.task_detail import task_label, when_text
 
     app = tc.app_context(ctx)
@@ -83,31 +85,16 @@ def add(
     if dry_run:
         tc.print_requests(app, [request])
         return
-    client = app.client()
-    book = tc.journal(app)
-    entry = book.begin(
-        command=tc.command_line(
-            "add",
-            text,
-            "--lead",
-            lead,
-            *(("--date", date) if date else ()),
-            *(("--assign-to", assign_to) if assign_to else ()),
-        ),
-        action="create",
-        before=[],
-        changes=body,
+    command = tc.command_line(
+        "add",
+        text,
+        "--lead",
+        lead,
+        *(("--date", date) if date else ()),
+        *(("--assign-to", assign_to) if assign_to else ()),
     )
-    try:
-        task = request.send(client)
-    except BaseException as exc:
-        # A POST that timed out may still have created the task: say so in the journal.
-        book.mark(entry.id, status="failed", error=getattr(exc, "message", None) or type(exc).__name__)
-        raise
-    task_id = task.get("id") if isinstance(task, dict) else None
-    book.mark(entry.id, status="applied", sent=[task_id] if task_id else [])
-    if not task_id:
-        raise ApiError("Close answered the POST without a task object; check the lead's tasks in Close")
+    task = create(app.client(), tc.journal(app), command=command, request=request)
+    task_id = task["id"]
     app.notify(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}")
     app.notify(tc.undo_hint(app))
     if json_out:
@@ -142,7 +129,7 @@ def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, j
         command=tc.command_line(name, refs),
         ids=tc.task_ids(app, refs),
         fields={"is_complete": value},
-        message=lambda n: f"{verb} {tc.plural(n)}",
+        message=lambda n: f"{verb} {plural(n)}",
         already="already " + ("complete" if value else "open"),
         json_out=json_out,
         dry_run=dry_run,
@@ -181,7 +168,7 @@ def reassign(
         command=tc.command_line("reassign", refs, "--assign-to", to),
         ids=ids,
         fields={"assigned_to": user_id},
-        message=lambda n: f"Reassigned {tc.plural(n)} to {to}",
+        message=lambda n: f"Reassigned {plural(n)} to {to}",
         already=f"already assigned to {to}",
         json_out=json_out,
         dry_run=dry_run,
@@ -223,7 +210,7 @@ def snooze(
         command=tc.command_line("snooze", refs, when),
         ids=ids,
         fields={"date": new_date},
-        message=lambda n: f"Moved {tc.plural(n)} to {when_text(new_date, app.tz)}",
+        message=lambda n: f"Moved {plural(n)} to {when_text(new_date, app.tz)}",
         already="already on that date",
         json_out=json_out,
         dry_run=dry_run,
@@ -327,6 +314,7 @@ def delete(
     Example: closetask delete 4 --yes
     """
     from closetask.cli import task_changes as tc
+    from closetask.core.apply import change, raise_for_failures
     from closetask.core.changes import fetch_tasks, plan_delete
     from closetask.render.task_detail import labels_summary, task_label
 
@@ -341,21 +329,23 @@ def delete(
     if not yes:
         for task in tasks.values():
             app.notify(f"  {task_label(task)}")
-        tc.confirm(app, f"Delete {tc.plural(len(ids))} for good? Close cannot restore them", yes=False, what="delete")
-    book = tc.journal(app)
-    entry = book.begin(
+        tc.confirm(app, f"Delete {plural(len(ids))} for good? Close cannot restore them", yes=False, what="delete")
+    _, result = change(
+        client,
+        tc.journal(app),
         command=tc.command_line("delete", refs),
         action="delete",
         before=[{"id": i, "fields": tasks[i]} for i in ids],
+        requests=plan_delete(ids),
+        missing_ok=True,
     )
-    result = tc.journaled_apply(app, book, entry, plan_delete(ids), missing_ok=True)
     gone = [tasks[i] for i in result.sent]
     if gone:
-        app.notify(f"Deleted {tc.plural(len(gone))}: {labels_summary(gone)}")
+        app.notify(f"Deleted {plural(len(gone))}: {labels_summary(gone)}")
         app.notify("note: deleted tasks cannot be restored, not even by closetask undo")
     if json_out:
         tc.print_json(gone)
-    tc.raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
+    raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
 
 
 def _when(app: AppContext, text: str) -> str:

@@ -27,6 +27,7 @@ from closetask.cli.filters import (
     TypeOpt,
 )
 from closetask.cli.options import YesOpt
+from closetask.core.apply import plural, raise_for_failures
 
 PREVIEW_ROWS = 10
 
@@ -348,10 +349,10 @@ def _run(
             hint=f"narrow the filters, or raise the cap with --max {plan.matched}",
         )
     if not plan.todo:
-        app.notify(f"bulk: all {tc.plural(plan.matched, 'matching task')} are already so; nothing to change")
+        app.notify(f"bulk: all {plural(plan.matched, 'matching task')} are already so; nothing to change")
         finish()
         return
-    tc.confirm(app, f"Change {tc.plural(len(plan.todo))} ({what})?", yes=o["yes"], what="bulk")
+    tc.confirm(app, f"Change {plural(len(plan.todo))} ({what})?", yes=o["yes"], what="bulk")
 
     book = tc.journal(app)
     entry = book.begin(
@@ -361,7 +362,14 @@ def _run(
         changes=plan.changes,
         extra={"matched": plan.matched, "skipped": len(plan.skipped)},
     )
-    result, interrupted = _apply(app, book, entry, plan, in_flight=min(chosen or WRITE_CONCURRENCY, WRITE_CONCURRENCY))
+    result, interrupted = _apply(
+        app.client(),
+        book,
+        entry,
+        plan,
+        progress=_progress(app, len(plan.todo)),
+        in_flight=min(chosen or WRITE_CONCURRENCY, WRITE_CONCURRENCY),
+    )
     data = core.summary(
         plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted
     )
@@ -372,31 +380,29 @@ def _run(
         rest = data["failed"] + data["not_sent"]
         undo = "; closetask undo reverts them" if data["changed"] else ""
         raise Interrupted(
-            f"interrupted: {data['changed']} of {tc.plural(len(plan.todo))} changed{undo}; "
+            f"interrupted: {data['changed']} of {plural(len(plan.todo))} changed{undo}; "
             f"{rest} not changed (rerun the same command to finish)"
         )
-    tc.raise_for_failures(
-        result, done_verb="changed", rerun="run the same command again to finish", rerun_finishes=True
-    )
+    raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish", rerun_finishes=True)
 
 
-def _apply(app: Any, book: Any, entry: Any, plan: Any, *, in_flight: int) -> tuple[Any, bool]:
-    """Send the chunks with a progress bar; SIGINT/SIGTERM stops sending, and the chunks in
-    flight finish."""
-    from closetask.cli import task_changes as tc
+def _apply(client: Any, book: Any, entry: Any, plan: Any, *, progress: Any, in_flight: int) -> tuple[Any, bool]:
+    """Send the chunks through core/apply.py with a progress bar; SIGINT/SIGTERM stops
+    sending, and the chunks in flight finish."""
+    from closetask.core.apply import send
     from closetask.core.changes import ApplyResult
 
     chunks: list[Any] = []
     stop = _StopOnSignal()
-    with stop, _progress(app, len(plan.todo)) as advance:
+    with stop, progress as advance:
 
         def on_chunk(chunk: Any) -> None:
             chunks.append(chunk)
             advance(len(chunk.ids))
 
         try:
-            result = tc.journaled_apply(
-                app, book, entry, plan.requests(), on_chunk=on_chunk, should_stop=stop.requested, in_flight=in_flight
+            result = send(
+                client, book, entry, plan.requests(), on_chunk=on_chunk, should_stop=stop.requested, in_flight=in_flight
             )
         except KeyboardInterrupt:  # a second signal: the chunks in flight are recorded as failed
             done = {i for c in chunks for i in c.ids}
@@ -466,7 +472,6 @@ def _progress(app: Any, total: int) -> Iterator[Callable[[int], None]]:
 
 def _preview(app: Any, plan: Any, what: str) -> None:
     """How many, what will change and the first rows, on stderr (a terminal only)."""
-    from closetask.cli.task_changes import plural
     from closetask.render.task_detail import task_label, when_text
 
     skipped = f" ({len(plan.skipped)} already so, skipped)" if plan.skipped else ""

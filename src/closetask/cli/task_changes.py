@@ -1,5 +1,5 @@
-"""The flow every changing command shares: REFs -> IDs, --dry-run, the prompt, the journal
-written before the first request, chunked apply with per-chunk marks, the report and --json.
+"""What the changing commands share on the command line: REFs -> IDs, --dry-run, the prompt,
+the journal file, the report and --json, around core/apply.py's journaled change flow.
 
 Used by cli/actions.py, cli/undo.py and cli/bulk.py; not a command module itself.
 """
@@ -12,14 +12,15 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from closetask.errors import ApiError, BulkPartialFailure, UsageError
+from closetask.core.apply import plural
+from closetask.errors import UsageError
 
 if TYPE_CHECKING:
     import typer
 
     from closetask.context import AppContext
-    from closetask.core.changes import ApplyResult, PlannedRequest
-    from closetask.core.journal import JournalEntry, UndoJournal
+    from closetask.core.changes import PlannedRequest
+    from closetask.core.journal import UndoJournal
 
 
 def undo_hint(app: AppContext) -> str:
@@ -107,10 +108,6 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def plural(count: int, noun: str = "task") -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 # --- the journal ----------------------------------------------------------------------
 
 
@@ -121,72 +118,6 @@ def journal(app: AppContext) -> UndoJournal:
         app.state_path("journal.jsonl"),
         clock=lambda: app.now().isoformat(),
         warn=app.notify,
-    )
-
-
-def journaled_apply(
-    app: AppContext,
-    book: UndoJournal,
-    entry: JournalEntry,
-    requests: Sequence[PlannedRequest],
-    *,
-    on_chunk: Callable[[Any], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    missing_ok: bool = False,
-    in_flight: int = 1,
-) -> ApplyResult:
-    """Send `requests` (`in_flight` at a time), marking each chunk in the journal before it
-    leaves and when its outcome is recorded, then the entry's final status."""
-    from closetask.core.changes import apply_requests
-
-    def before(request: PlannedRequest) -> None:
-        book.mark(entry.id, attempting=request.ids)
-
-    def after(chunk: Any) -> None:
-        if chunk.ok:
-            book.mark(entry.id, sent=chunk.ids)
-        else:
-            book.mark(entry.id, failed=chunk.ids, error=chunk.error)
-        if on_chunk is not None:
-            on_chunk(chunk)
-
-    try:
-        result = apply_requests(
-            app.client(),
-            requests,
-            before_chunk=before,
-            on_chunk=after,
-            should_stop=should_stop,
-            missing_ok=missing_ok,
-            in_flight=in_flight,
-        )
-    except KeyboardInterrupt:
-        book.mark(entry.id, status="partial", error="interrupted")
-        raise
-    book.mark(entry.id, status=result.journal_status())
-    return result
-
-
-def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str, rerun_finishes: bool = False) -> None:
-    """Some chunks failed: exit 3. All failed: the first error as is (its own exit code),
-    unless `rerun_finishes` (bulk: a cron rerun of the same command completes the job), where
-    only errors a rerun would repeat (key rejected, change invalid) keep their own code."""
-    from closetask.errors import AuthError, ValidationFailed
-
-    if result.ok:
-        return
-    exc = result.first_exception
-    if not result.sent and (not rerun_finishes or isinstance(exc, (AuthError, ValidationFailed))):
-        if isinstance(exc, ApiError):
-            raise exc
-        raise ApiError("; ".join(result.errors) or "nothing was changed")
-    failed = len(result.failed) + len(result.not_sent)
-    error = result.errors[0] if result.errors else "stopped"
-    raise BulkPartialFailure(
-        # "not confirmed" rather than "not changed": a chunk whose answer was lost may still
-        # have been applied; the journal keeps it as attempted so that undo covers it.
-        f"{done_verb} {plural(len(result.sent))}, {failed} not confirmed: {error}",
-        hint=f"{rerun}; the journal records exactly which tasks were changed",
     )
 
 
@@ -211,7 +142,8 @@ def run_update(
     `message(n)` starts the confirmation line ("Completed 2 tasks"); `already` describes the
     skipped ones ("already complete"); `check` may refuse the change (exit 2) after the read.
     """
-    from closetask.core.changes import LABEL_FIELDS, before_state, fetch_tasks, needs_change, plan_update
+    from closetask.core.apply import change, plan_update_of, raise_for_failures
+    from closetask.core.changes import LABEL_FIELDS, fetch_tasks, plan_update
     from closetask.render.task_detail import labels_summary
 
     app = app_context(ctx)
@@ -222,25 +154,27 @@ def run_update(
     current = fetch_tasks(client, ids, [*LABEL_FIELDS, *fields])
     if check is not None:
         check(current)
-    todo = [i for i in ids if needs_change(current[i], fields)]
-    skipped = [current[i] for i in ids if i not in todo]
-    if skipped:
-        app.notify(f"Skipped {plural(len(skipped))} {already}: {labels_summary(skipped)}")
+    plan = plan_update_of(current, ids, fields)
+    if plan.skipped:
+        app.notify(
+            f"Skipped {plural(len(plan.skipped))} {already}: {labels_summary([current[i] for i in plan.skipped])}"
+        )
     result = None
-    if todo:
-        book = journal(app)
-        entry = book.begin(
+    if plan.todo:
+        _, result = change(
+            client,
+            journal(app),
             command=command,
             action="update",
-            before=before_state({i: current[i] for i in todo}, fields),
+            before=plan.before,
             changes=fields,
+            requests=plan_update(plan.todo, fields),
         )
-        result = journaled_apply(app, book, entry, plan_update(todo, fields))
         changed = [current[i] for i in result.sent]
         if changed:
             app.notify(f"{message(len(changed))}: {labels_summary(changed)}")
             app.notify(undo_hint(app))
-    elif not skipped:
+    elif not plan.skipped:
         app.notify("Nothing to change.")
     if json_out:
         answered = result.tasks if result is not None else {}

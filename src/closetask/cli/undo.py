@@ -36,6 +36,7 @@ def undo(
     Example: closetask undo --list
     """
     from closetask.cli import task_changes as tc
+    from closetask.core.apply import raise_for_failures, revert
 
     app = tc.app_context(ctx)
     book = tc.journal(app)
@@ -52,13 +53,13 @@ def undo(
         tc.print_requests(app, requests)
         return
     tc.confirm(app, f"Undo `{entry.command}` ({entry.at}): {what}?", yes=yes, what="undo")
-    result = _apply(app, book, entry, requests)
+    result = revert(app.client(), book, entry, requests)
     if result.sent:
         app.notify(f"Undid `{entry.command}`: {done}.")
     if json_out:
         # The PUTs' answers are reused; refetch asks only for tasks it has no answer for.
         tc.print_json(tc.refetch(app.client(), result.sent if entry.action != "create" else [], result.tasks))
-    tc.raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
+    raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
 
 
 def _pick(book, entry_id: str | None):
@@ -78,7 +79,7 @@ def _pick(book, entry_id: str | None):
 
 def _plan(entry):
     """The requests that revert `entry`, and phrases for the prompt and the report."""
-    from closetask.cli.task_changes import plural
+    from closetask.core.apply import plural
     from closetask.core.changes import plan_delete, plan_revert
     from closetask.errors import ClosetaskError
 
@@ -95,21 +96,9 @@ def _plan(entry):
     return plan_revert(entry.before, changed), f"restore {count}", f"restored {count}"
 
 
-def _apply(app, book, entry, requests):
-    from closetask.core.changes import apply_requests
-
-    try:
-        result = apply_requests(app.client(), requests, missing_ok=entry.action == "create")
-    except KeyboardInterrupt:
-        book.mark_undone(entry.id, complete=False, error="interrupted")
-        raise
-    # A partial undo leaves the entry undoable: reverting again is harmless and finishes it.
-    book.mark_undone(entry.id, sent=result.sent, complete=result.ok, error="; ".join(result.errors) or None)
-    return result
-
-
 def _list(app, book, limit: int, json_out: bool) -> None:
-    from closetask.cli.task_changes import plural, print_json
+    from closetask.cli.task_changes import print_json
+    from closetask.core.apply import plural
 
     entries = list(reversed(book.entries()))[:limit]
     if json_out:
