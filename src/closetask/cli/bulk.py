@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date as date_type
 from typing import Annotated, Any, Optional
 
 import typer
@@ -58,6 +60,44 @@ SELECT_CONCURRENCY = 4
 # profile's concurrency 1) sends them one at a time.
 WRITE_CONCURRENCY = 2
 DEFAULT_MAX = 500  # matches that make a bulk refuse to run unless --max says more
+
+
+@dataclass(frozen=True)
+class BulkOptions:
+    """bulk's option values, typed: a renamed option is a type error, not a KeyError."""
+
+    types: list[str] | None
+    assignee: str | None
+    lead: str | None
+    created_from: str | None
+    created_before: str | None
+    view: str | None
+    from_day: str | None
+    to_day: str | None
+    after: str | None
+    before: str | None
+    ids: list[str] | None
+    all_: bool
+    complete: bool
+    reopen: bool
+    assign_to: str | None
+    date: str | None
+    dry_run: bool
+    yes: bool
+    max_: int
+    json_out: bool
+    concurrency: int | None
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What _check parsed, before any request: the view, the date range, the new date, the IDs."""
+
+    view: str | None
+    from_day: date_type | None
+    to_day: date_type | None
+    date: str | None
+    ids: tuple[str, ...] | None
 
 
 def bulk(
@@ -128,10 +168,33 @@ def bulk(
     import time
 
     from closetask.cli import task_changes as tc
+    from closetask.cli.filters import merge_alias
 
     started = time.monotonic()
     app = tc.app_context(ctx)
-    o = dict(locals())
+    o = BulkOptions(
+        types=types,
+        assignee=assignee,
+        lead=lead,
+        created_from=merge_alias(created_from, created_after, "--created-from", "--created-after"),
+        created_before=created_before,
+        view=view,
+        from_day=from_day,
+        to_day=to_day,
+        after=after,
+        before=before,
+        ids=ids,
+        all_=all_,
+        complete=complete,
+        reopen=reopen,
+        assign_to=assign_to,
+        date=date,
+        dry_run=dry_run,
+        yes=yes,
+        max_=max_,
+        json_out=json_out,
+        concurrency=concurrency,
+    )
     checked = _check(app, o)
     command = tc.command_line("bulk", *_words(o))
     if dry_run:
@@ -151,37 +214,36 @@ def bulk(
 # --- input ----------------------------------------------------------------------------
 
 
-def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
+def _check(app: Any, o: BulkOptions) -> Checked:
     """Check every option without a request (UsageError, exit 2): parsed days, date, IDs."""
     from closetask.cli import task_changes as tc
-    from closetask.cli.filters import day_range, merge_alias
+    from closetask.cli.filters import day_range
     from closetask.core.query import VIEWS, parse_types
     from closetask.core.refs import parse_lead_ref
     from closetask.core.when import parse_day, parse_when
     from closetask.errors import UsageError
 
-    if o["complete"] and o["reopen"]:
+    if o.complete and o.reopen:
         raise UsageError("--complete and --reopen cannot be combined")
-    if not (o["complete"] or o["reopen"] or o["assign_to"] is not None or o["date"] is not None):
+    if not (o.complete or o.reopen or o.assign_to is not None or o.date is not None):
         raise UsageError("nothing to change: pass --complete, --reopen, --assign-to WHO and/or --date WHEN")
-    view = o["view"].strip().lower() if o["view"] is not None else None
+    view = o.view.strip().lower() if o.view is not None else None
     if view is not None and view not in VIEWS:
-        raise UsageError(f"unknown view {o['view']!r}: use one of {', '.join(VIEWS)}")
-    if o["reopen"] and view in ("inbox", "future"):
+        raise UsageError(f"unknown view {o.view!r}: use one of {', '.join(VIEWS)}")
+    if o.reopen and view in ("inbox", "future"):
         raise UsageError(f"--reopen selects complete tasks, and the {view} holds none: use --view archive or no --view")
-    if o["complete"] and view == "archive":
+    if o.complete and view == "archive":
         raise UsageError("--complete selects incomplete tasks, and the archive holds none")
-    o["created_from"] = merge_alias(o["created_from"], o.pop("created_after"), "--created-from", "--created-after")
     narrowed = (
-        parse_types(o["types"]) is not None
+        parse_types(o.types) is not None
         or any(
-            o[k] is not None
+            getattr(o, k) is not None
             for k in ("lead", "created_from", "created_before", "from_day", "to_day", "after", "before")
         )
         or view is not None
-        or bool(o["ids"])
+        or bool(o.ids)
     )
-    if not narrowed and not o["all_"]:
+    if not narrowed and not o.all_:
         raise UsageError(
             "bulk needs a filter (--type, --lead, --from/--to, --after/--before, --created-from/--created-before, "
             "--view, --id), or --all to change every task the defaults select",
@@ -191,7 +253,7 @@ def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
 
     def day(key: str, flag: str) -> Any:
         try:
-            return parse_day(o[key], now=now, tz=tz) if o[key] is not None else None
+            return parse_day(getattr(o, key), now=now, tz=tz) if getattr(o, key) is not None else None
         except UsageError as exc:
             raise UsageError(f"{flag}: {exc.message}") from None
 
@@ -202,58 +264,58 @@ def _check(app: Any, o: dict[str, Any]) -> dict[str, Any]:
         day("created_from", "--created-from"),
         day("created_before", "--created-before"),
     )  # checked here too: build_query runs under the lock
-    if o["lead"] is not None:
-        parse_lead_ref(o["lead"])
+    if o.lead is not None:
+        parse_lead_ref(o.lead)
     new_date = None
-    if o["date"] is not None:
+    if o.date is not None:
         try:
-            new_date = parse_when(o["date"], now=now, tz=tz).to_api()
+            new_date = parse_when(o.date, now=now, tz=tz).to_api()
         except UsageError as exc:
             raise UsageError(f"--date: {exc.message}") from None
-    task_ids = tuple(tc.task_ids(app, o["ids"])) if o["ids"] else None
-    if not o["dry_run"]:
-        tc.require_yes(app, yes=o["yes"], what="bulk")
-    return {"view": view, "from_day": from_day, "to_day": to_day, "date": new_date, "ids": task_ids}
+    task_ids = tuple(tc.task_ids(app, o.ids)) if o.ids else None
+    if not o.dry_run:
+        tc.require_yes(app, yes=o.yes, what="bulk")
+    return Checked(view=view, from_day=from_day, to_day=to_day, date=new_date, ids=task_ids)
 
 
-def _resolve(app: Any, o: dict[str, Any], checked: dict[str, Any]) -> tuple[Any, dict[str, Any], dict[str, str]]:
+def _resolve(app: Any, o: BulkOptions, checked: Checked) -> tuple[Any, dict[str, Any], dict[str, str]]:
     """The query, the fields to set and how to name them; may cost GET /me/ or /user/
     (both cached) to resolve `me` and emails. build_query checks the remaining options first."""
     from dataclasses import replace
 
     from closetask.cli.filters import build_query
 
-    view, task_ids = checked["view"], checked["ids"]
-    is_complete = None if view is not None else bool(o["reopen"])
-    assignee = o["assignee"] if o["assignee"] is not None else ("all" if task_ids else "me")
+    view, task_ids = checked.view, checked.ids
+    is_complete = None if view is not None else bool(o.reopen)
+    assignee = o.assignee if o.assignee is not None else ("all" if task_ids else "me")
     query = build_query(
         app,
         view=view,
-        types=o["types"],
+        types=o.types,
         assignee=assignee,
-        lead=o["lead"],
-        created_from=o["created_from"],
-        created_before=o["created_before"],
+        lead=o.lead,
+        created_from=o.created_from,
+        created_before=o.created_before,
         ids=task_ids,
         is_complete=is_complete,
     )
-    query = replace(query, from_day=checked["from_day"], to_day=checked["to_day"])
+    query = replace(query, from_day=checked.from_day, to_day=checked.to_day)
     changes: dict[str, Any] = {}
     labels: dict[str, str] = {}
-    if o["complete"] or o["reopen"]:
-        changes["is_complete"] = bool(o["complete"])
-    if o["assign_to"] is not None:
-        changes["assigned_to"] = app.resolve_user(o["assign_to"], assigning=True)
-        labels["assignee"] = o["assign_to"]
-    if checked["date"] is not None:
+    if o.complete or o.reopen:
+        changes["is_complete"] = bool(o.complete)
+    if o.assign_to is not None:
+        changes["assigned_to"] = app.resolve_user(o.assign_to, assigning=True)
+        labels["assignee"] = o.assign_to
+    if checked.date is not None:
         from closetask.render.task_detail import when_text
 
-        changes["date"] = checked["date"]
-        labels["when"] = when_text(checked["date"], app.tz)
+        changes["date"] = checked.date
+        labels["when"] = when_text(checked.date, app.tz)
     return query, changes, labels
 
 
-def _words(o: dict[str, Any]) -> list[str]:
+def _words(o: BulkOptions) -> list[str]:
     """The command as the person typed it (options in a fixed order), for the journal and
     the lock file: only their own words, never a setting or the key."""
     words: list[str] = []
@@ -270,16 +332,18 @@ def _words(o: dict[str, Any]) -> list[str]:
         ("--after", "after"),
         ("--id", "ids"),
     ):
-        value = o[key]
+        value = getattr(o, key)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             words += [flag, str(item)]
-    words += [flag for flag, key in (("--all", "all_"), ("--complete", "complete"), ("--reopen", "reopen")) if o[key]]
+    words += [
+        flag for flag, key in (("--all", "all_"), ("--complete", "complete"), ("--reopen", "reopen")) if getattr(o, key)
+    ]
     for flag, key in (("--assign-to", "assign_to"), ("--date", "date")):
-        if o[key] is not None:
-            words += [flag, str(o[key])]
-    if o["max_"] != DEFAULT_MAX:
-        words += ["--max", str(o["max_"])]
-    if o["yes"]:
+        if getattr(o, key) is not None:
+            words += [flag, str(getattr(o, key))]
+    if o.max_ != DEFAULT_MAX:
+        words += ["--max", str(o.max_)]
+    if o.yes:
         words.append("--yes")
     return words
 
@@ -289,7 +353,7 @@ def _words(o: dict[str, Any]) -> list[str]:
 
 def _run(
     app: Any,
-    o: dict[str, Any],
+    o: BulkOptions,
     query: Any,
     changes: dict[str, Any],
     labels: dict[str, str],
@@ -304,7 +368,7 @@ def _run(
     from closetask.render.progress import with_progress
 
     settings = app.settings
-    chosen = o["concurrency"] or settings.concurrency
+    chosen = o.concurrency or settings.concurrency
     pages = core.select_pages(
         app.client(),
         query,
@@ -321,38 +385,38 @@ def _run(
 
     def finish(**kwargs: Any) -> dict[str, Any]:
         data = core.summary(plan, seconds=time.monotonic() - started, **kwargs)
-        if o["json_out"]:
+        if o.json_out:
             tc.print_json(data)
         return data
 
     if not plan.tasks:
         app.notify("bulk: no tasks match these filters; nothing to change")
-        finish(dry_run=o["dry_run"])
+        finish(dry_run=o.dry_run)
         return
     if app.stderr_isatty:
         _preview(app, plan, what)
-    over = plan.over_max(o["max_"])
-    if o["dry_run"]:
+    over = plan.over_max(o.max_)
+    if o.dry_run:
         app.notify(f"bulk: {plan.matched} matched, {len(plan.todo)} to change ({what}), {len(plan.skipped)} already so")
         if over:
             app.notify(
-                f"note: more than --max {o['max_']}: without --dry-run this would change nothing (raise the cap with --max {plan.matched})"
+                f"note: more than --max {o.max_}: without --dry-run this would change nothing (raise the cap with --max {plan.matched})"
             )
-        if o["json_out"]:
+        if o.json_out:
             finish(dry_run=True)
         else:
             tc.print_requests(app, plan.requests())
         return
     if over:
         raise UsageError(
-            f"{plan.matched} tasks match, more than --max {o['max_']}; nothing was changed",
+            f"{plan.matched} tasks match, more than --max {o.max_}; nothing was changed",
             hint=f"narrow the filters, or raise the cap with --max {plan.matched}",
         )
     if not plan.todo:
         app.notify(f"bulk: all {plural(plan.matched, 'matching task')} are already so; nothing to change")
         finish()
         return
-    tc.confirm(app, f"Change {plural(len(plan.todo))} ({what})?", yes=o["yes"], what="bulk")
+    tc.confirm(app, f"Change {plural(len(plan.todo))} ({what})?", yes=o.yes, what="bulk")
 
     book = tc.journal(app)
     entry = book.begin(
@@ -374,7 +438,7 @@ def _run(
         plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted
     )
     app.notify(core.summary_line(data, undo=app.command("undo")))
-    if o["json_out"]:
+    if o.json_out:
         tc.print_json(data)
     if interrupted:
         rest = data["failed"] + data["not_sent"]

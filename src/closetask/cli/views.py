@@ -5,6 +5,7 @@ One body for all three (`show`): parse the options, fetch with core, hand to a r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -45,6 +46,28 @@ _EMPTY = {
 }
 
 
+@dataclass(frozen=True)
+class ViewOptions:
+    """The views' option values, typed: a renamed option is a type error, not a KeyError."""
+
+    types: list[str] | None
+    assignee: str
+    lead: str | None
+    from_day: str | None
+    to_day: str | None
+    after: str | None
+    before: str | None
+    created_from: str | None
+    created_before: str | None
+    order: str | None
+    limit: int | None
+    fields: str | None
+    as_json: bool
+    jsonl: bool
+    ids: bool
+    concurrency: int | None
+
+
 def _command(view: str, doc: str) -> Any:
     def command(
         ctx: typer.Context,
@@ -66,47 +89,67 @@ def _command(view: str, doc: str) -> Any:
         ids: IdsOpt = False,
         concurrency: ConcurrencyOpt = None,
     ) -> None:
-        show(ctx.obj, view, locals())
+        from closetask.cli.filters import merge_alias
+
+        options = ViewOptions(
+            types=types,
+            assignee=assignee,
+            lead=lead,
+            from_day=from_day,
+            to_day=to_day,
+            after=after,
+            before=before,
+            created_from=merge_alias(created_from, created_after, "--created-from", "--created-after"),
+            created_before=created_before,
+            order=order,
+            limit=limit,
+            fields=fields,
+            as_json=as_json,
+            jsonl=jsonl,
+            ids=ids,
+            concurrency=concurrency,
+        )
+        show(ctx.obj, view, options)
 
     command.__name__ = view
     command.__doc__ = doc
     return command
 
 
-def show(app: Any, view: str, o: dict[str, Any]) -> None:
+def show(app: Any, view: str, o: ViewOptions) -> None:
     """List `view` with the command's option values `o`."""
     from dataclasses import replace
 
-    from closetask.cli.filters import build_query, has_filters, merge_alias
+    from closetask.cli.filters import build_query, has_filters
     from closetask.core.listing import arrange, iter_pages
     from closetask.core.query import SORT_FIELDS, with_sort_fields
     from closetask.errors import UsageError
     from closetask.render import machine
     from closetask.render.progress import with_progress
 
-    chosen = [flag for flag, on in (("--json", o["as_json"]), ("--jsonl", o["jsonl"]), ("--ids", o["ids"])) if on]
+    chosen = [flag for flag, on in (("--json", o.as_json), ("--jsonl", o.jsonl), ("--ids", o.ids)) if on]
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be combined: pick one output format")
     fmt = chosen[0].lstrip("-") if chosen else ("table" if app.stdout_isatty else "tsv")
-    if o["fields"] is not None and fmt not in ("json", "jsonl"):
+    if o.fields is not None and fmt not in ("json", "jsonl"):
         raise UsageError("--fields trims JSON output: use it with --json or --jsonl")
 
     query = build_query(
         app,
         view=view,
-        types=o["types"],
-        assignee=o["assignee"],
-        lead=o["lead"],
-        from_day=o["from_day"],
-        to_day=o["to_day"],
-        after=o["after"],
-        before=o["before"],
-        created_from=merge_alias(o["created_from"], o["created_after"], "--created-from", "--created-after"),
-        created_before=o["created_before"],
-        order=o["order"],
+        types=o.types,
+        assignee=o.assignee,
+        lead=o.lead,
+        from_day=o.from_day,
+        to_day=o.to_day,
+        after=o.after,
+        before=o.before,
+        created_from=o.created_from,
+        created_before=o.created_before,
+        order=o.order,
         default_order=_DEFAULT_ORDER[view],
-        limit=o["limit"],
-        fields=o["fields"],
+        limit=o.limit,
+        fields=o.fields,
     )
     shown_fields = query.fields
     # Ask for the fields display order needs too; --ids needs nothing else.
@@ -123,7 +166,7 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
             tz=app.tz,
             today=today,
             page_size=settings.page_size,
-            concurrency=o["concurrency"] or settings.concurrency or 1,
+            concurrency=o.concurrency or settings.concurrency or 1,
         ),
         app.err if spinner_ok else None,
         page_size=settings.page_size,
@@ -150,16 +193,15 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
     if not tasks:
         if fmt == "table" or app.stderr_isatty:
             filtered = has_filters(
-                o["types"],
-                o["assignee"],
-                o["lead"],
-                o["from_day"],
-                o["to_day"],
-                o["after"],
-                o["before"],
-                o["created_from"],
-                o["created_after"],
-                o["created_before"],
+                o.types,
+                o.assignee,
+                o.lead,
+                o.from_day,
+                o.to_day,
+                o.after,
+                o.before,
+                o.created_from,
+                o.created_before,
             )
             app.notify(_EMPTY[view][1 if filtered else 0])
         return
@@ -173,7 +215,7 @@ def show(app: Any, view: str, o: dict[str, Any]) -> None:
         app.out,
         listing,
         tz=app.tz,
-        show_assignee=o["assignee"].strip().lower() != "me",
+        show_assignee=o.assignee.strip().lower() != "me",
         limited=query.limit is not None and len(tasks) >= query.limit,
     )
 
