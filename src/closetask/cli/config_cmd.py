@@ -105,9 +105,8 @@ def show(
 
     Example: closetask --profile acme config show
     """
-    import json
-
     from closetask import config
+    from closetask.render.machine import write_document
 
     s = ctx.obj.settings
     rows = {
@@ -123,7 +122,7 @@ def show(
         "concurrency": s.concurrency,
     }
     if as_json:
-        print(json.dumps({**rows, "sources": s.sources}, indent=2))
+        write_document({**rows, "sources": s.sources})
         return
     for key, value in rows.items():
         source = s.sources.get(key)
@@ -203,9 +202,8 @@ def profiles(as_json: opt.JsonInfoOpt = False) -> None:
 
     Example: closetask config profiles
     """
-    import json
-
     from closetask import config
+    from closetask.render.machine import write_document
 
     data = config.load_file()
     default = data.get("default_profile")
@@ -219,7 +217,7 @@ def profiles(as_json: opt.JsonInfoOpt = False) -> None:
         for name, p in sorted(data.get("profiles", {}).items())
     ]
     if as_json:
-        print(json.dumps(items, indent=2))
+        write_document(items)
         return
     if not items:
         print("no profiles yet: run `closetask config init`", file=sys.stderr)
@@ -253,10 +251,9 @@ def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
 
     Example: closetask whoami
     """
-    import json
-
     from closetask.close.users import fetch_me
     from closetask.core.timezone import format_offset
+    from closetask.render.machine import write_document
 
     app_ctx = ctx.obj
     me = fetch_me(app_ctx.client())
@@ -273,7 +270,7 @@ def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
         "tz_offset": format_offset(s.timezone.offset_hours(now)),
     }
     if as_json:
-        print(json.dumps(info, indent=2))
+        write_document(info)
         return
     orgs = ", ".join(o.get("name") or o.get("id") or "?" for o in info["organizations"] or []) or "-"
     print(f"{info['name'] or info['email']} <{info['email']}> ({info['user_id']})")

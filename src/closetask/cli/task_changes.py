@@ -6,7 +6,6 @@ Used by cli/actions.py, cli/undo.py and cli/bulk.py; not a command module itself
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -105,7 +104,9 @@ def print_requests(app: AppContext, requests: Iterable[PlannedRequest]) -> int:
 
 
 def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
+    from closetask.render.machine import write_document
+
+    write_document(value)
 
 
 # --- the journal ----------------------------------------------------------------------

@@ -51,13 +51,17 @@ TSV_COLUMNS = (
 )
 
 
+def write_document(value: Any, *, out: IO[str] | None = None) -> None:
+    """Every --json output: one JSON document, indented, non-ASCII as is (U+00A0 stays U+00A0)."""
+    out = out or sys.stdout
+    out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    out.flush()
+
+
 def write_json(
     tasks: Sequence[Mapping[str, Any]], *, fields: tuple[str, ...] | None = None, out: IO[str] | None = None
 ) -> None:
-    out = out or sys.stdout
-    items = [trim_fields(task, fields) for task in tasks]
-    out.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
-    out.flush()
+    write_document([trim_fields(task, fields) for task in tasks], out=out)
 
 
 def write_jsonl(
