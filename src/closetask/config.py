@@ -12,9 +12,12 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from closetask.errors import ConfigError
+
+if TYPE_CHECKING:
+    from closetask.core.timezone import TimeZone
 
 APP_NAME = "closetask"
 DEFAULT_BASE_URL = "https://api.close.com/api/v1/"
@@ -274,6 +277,37 @@ class Settings:
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
 
+def choose_profile(flag: str | None, env: Mapping[str, str], data: Mapping[str, Any]) -> tuple[str, str]:
+    """The profile's name and where it came from: --profile > CLOSETASK_PROFILE > the file's
+    default_profile > "default". The one place this order is written."""
+    for value, source in (
+        (flag, "--profile"),
+        (env.get(ENV_PROFILE), ENV_PROFILE),
+        (data.get("default_profile"), "config file"),
+    ):
+        if value:
+            return str(value), source
+    return DEFAULT_PROFILE, "default"
+
+
+def _timezone(env: Mapping[str, str], prof: Mapping[str, Any], name: str) -> tuple[TimeZone, str]:
+    """CLOSETASK_TZ > the profile's timezone > its tz_offset > this machine's zone."""
+    from closetask.core.timezone import TimeZone
+
+    tz_text = env.get(ENV_TZ)
+    try:
+        if tz_text:
+            return TimeZone.parse(tz_text), ENV_TZ
+        if prof.get("timezone"):
+            return TimeZone.parse(str(prof["timezone"])), f"profile {name}"
+        if prof.get("tz_offset") is not None:
+            return TimeZone.parse(str(prof["tz_offset"])), f"profile {name}"
+        return TimeZone.local(), "this machine"
+    except ValueError as exc:
+        where = ENV_TZ if tz_text else f"profile {name} in {config_path()}"
+        raise ConfigError(f"invalid time zone in {where}: {exc}") from None
+
+
 def resolve(
     *,
     profile: str | None = None,
@@ -282,20 +316,11 @@ def resolve(
     data: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Apply flag > environment > profile > default to every setting."""
-    from closetask.core.timezone import TimeZone
-
     env = os.environ if env is None else env
     data = load_file() if data is None else data
     sources: dict[str, str] = {}
 
-    if profile:
-        name, sources["profile"] = profile, "--profile"
-    elif env.get(ENV_PROFILE):
-        name, sources["profile"] = env[ENV_PROFILE], ENV_PROFILE
-    elif data.get("default_profile"):
-        name, sources["profile"] = str(data["default_profile"]), "config file"
-    else:
-        name, sources["profile"] = DEFAULT_PROFILE, "default"
+    name, sources["profile"] = choose_profile(profile, env, data)
     profiles = data.get("profiles", {})
     # A profile asked for by name (flag or environment) must exist: silently using an empty
     # one would end in a confusing "no API key" instead.
@@ -317,23 +342,7 @@ def resolve(
         sources[key] = "default"
         return default
 
-    tz_text = env.get(ENV_TZ)
-    try:
-        if tz_text:
-            tz = TimeZone.parse(tz_text)
-            sources["timezone"] = ENV_TZ
-        elif prof.get("timezone"):
-            tz = TimeZone.parse(str(prof["timezone"]))
-            sources["timezone"] = f"profile {name}"
-        elif prof.get("tz_offset") is not None:
-            tz = TimeZone.parse(str(prof["tz_offset"]))
-            sources["timezone"] = f"profile {name}"
-        else:
-            tz = TimeZone.local()
-            sources["timezone"] = "this machine"
-    except ValueError as exc:
-        where = ENV_TZ if tz_text else f"profile {name} in {config_path()}"
-        raise ConfigError(f"invalid time zone in {where}: {exc}") from None
+    tz, sources["timezone"] = _timezone(env, prof, name)
 
     def number(key: str, kind: type, default: Any) -> Any:
         # A hand-edited file gets the checks `config set` makes: page_size = 0 would list

@@ -15,17 +15,12 @@ app = typer.Typer(
 )
 
 
-def _profile_name(ctx: typer.Context, explicit: str | None, data: dict[str, Any]) -> str:
+def _profile_name(ctx: typer.Context, data: dict[str, Any]) -> str:
+    """The profile `config init` and `config set` write: the same choice every command makes."""
     from closetask import config
 
-    name = (
-        explicit
-        or ctx.obj.profile_flag
-        or ctx.obj.env.get(config.ENV_PROFILE)
-        or data.get("default_profile")
-        or config.DEFAULT_PROFILE
-    )
-    return config.validate_profile_name(str(name))
+    name, _ = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env, data)
+    return config.validate_profile_name(name)
 
 
 @app.command("init")
@@ -58,7 +53,7 @@ def init(
     from closetask.errors import ConfigError, UsageError
 
     data = config.load_file()
-    name = _profile_name(ctx, None, data)
+    name = _profile_name(ctx, data)
     if api_key_stdin:
         key = sys.stdin.read().strip()
     elif ctx.obj.stdin_isatty:
@@ -180,7 +175,7 @@ def set_(
     from closetask import config
 
     data = config.load_file()
-    name = _profile_name(ctx, None, data)
+    name = _profile_name(ctx, data)
     stored = config.validate_setting(key, value)
     profile = dict(data.get("profiles", {}).get(name, {}))
     profile[key] = stored
