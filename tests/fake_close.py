@@ -268,6 +268,6 @@ def journal_records(path: Path) -> list[dict[str, Any]]:
 
 def journal_entries(path: Path) -> list[Any]:
     """The journal folded as undo reads it (JournalEntry objects, oldest first)."""
-    from closetask.core.journal import UndoJournal
+    from closetask.state.journal import UndoJournal
 
     return UndoJournal(path).entries()

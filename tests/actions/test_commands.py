@@ -543,7 +543,7 @@ def test_a_validation_error_stops_before_the_remaining_chunks(cli, api):
 
 
 def _fold(path):
-    from closetask.core.journal import UndoJournal
+    from closetask.state.journal import UndoJournal
 
     (entry,) = UndoJournal(path).entries()
     return entry

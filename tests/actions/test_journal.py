@@ -7,7 +7,7 @@ import json
 import os
 import stat
 
-from closetask.core.journal import KEEP_ENTRIES, UndoJournal
+from closetask.state.journal import KEEP_ENTRIES, UndoJournal
 
 from fake_close import journal_records, tid
 
@@ -172,7 +172,7 @@ def test_a_thousand_task_entry_is_one_line_and_chunk_marks_stay_small(tmp_path):
 
 
 def test_compaction_keeps_the_newest_entries(tmp_path, monkeypatch):
-    from closetask.core import journal as journal_module
+    from closetask.state import journal as journal_module
 
     monkeypatch.setattr(journal_module, "COMPACT_BYTES", 20_000)
     journal = book(tmp_path)

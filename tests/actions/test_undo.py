@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from closetask.core.journal import UndoJournal
+from closetask.state.journal import UndoJournal
 
 from fake_close import JANE_ID, ME_ID, journal_records, make_task, tid
 

@@ -75,7 +75,7 @@ def ids_in(line: str) -> list[str]:
 
 
 def journal(run) -> list:
-    from closetask.core.journal import UndoJournal
+    from closetask.state.journal import UndoJournal
 
     return UndoJournal(Path(run.home) / "state" / "profiles" / "default" / "journal.jsonl").entries()
 

@@ -190,7 +190,7 @@ def test_a_second_signal_records_the_chunks_in_flight_as_unknown_and_undo_covers
 
 
 def test_a_second_run_is_refused_while_the_lock_is_held(cli, api, state):
-    from closetask.core.lock import BulkLock
+    from closetask.state.lock import BulkLock
 
     stale(api, 3)
     holder = {"pid": 4242, "started": "2026-11-28T09:59:00+00:00", "command": "bulk --before -14d --complete --yes"}
@@ -229,7 +229,7 @@ def test_a_killed_holder_leaves_no_stale_lock(cli, api, state, tmp_path):
     script = textwrap.dedent(
         f"""
         import os, signal
-        from closetask.core.lock import BulkLock
+        from closetask.state.lock import BulkLock
         lock = BulkLock({str(path)!r}, holder={{"pid": os.getpid(), "command": "bulk --all --complete --yes"}})
         lock.acquire()
         os.kill(os.getpid(), signal.SIGKILL)

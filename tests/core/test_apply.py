@@ -13,8 +13,8 @@ import pytest
 
 from closetask.core.apply import change, create, plan_update_of, raise_for_failures, revert
 from closetask.core.changes import PlannedRequest, plan_update
-from closetask.core.journal import UndoJournal
 from closetask.errors import BulkPartialFailure, NetworkError, ServerError
+from closetask.state.journal import UndoJournal
 
 
 class Log:

@@ -123,7 +123,7 @@ def journal(home: Path, profile: str = "default") -> Path:
 
 
 def journal_entries(home: Path, profile: str = "default") -> list[Any]:
-    from closetask.core.journal import UndoJournal
+    from closetask.state.journal import UndoJournal
 
     warnings: list[str] = []
     entries = UndoJournal(journal(home, profile), warn=warnings.append).entries()

@@ -1,7 +1,7 @@
 """`closetask bulk`: change many tasks selected by filter, safely enough for cron.
 
 Select (one listing pass) -> preview -> --max and confirmation -> journal -> chunked bulk PUTs
--> a one-line report. One bulk at a time per profile (core.lock); Ctrl-C or SIGTERM stops
+-> a one-line report. One bulk at a time per profile (state/lock.py); Ctrl-C or SIGTERM stops
 after the chunks in flight and the journal says exactly what was sent.
 """
 
@@ -202,7 +202,7 @@ def bulk(
         return
     import os
 
-    from closetask.core.lock import BulkLock
+    from closetask.state.lock import BulkLock
 
     # Taken before any request, so a second run exits at once; a dry run changes nothing
     # and needs no lock.

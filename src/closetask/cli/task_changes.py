@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from closetask.context import AppContext
     from closetask.core.changes import PlannedRequest
-    from closetask.core.journal import UndoJournal
+    from closetask.state.journal import UndoJournal
 
 
 def undo_hint(app: AppContext) -> str:
@@ -113,7 +113,7 @@ def print_json(value: Any) -> None:
 
 
 def journal(app: AppContext) -> UndoJournal:
-    from closetask.core.journal import UndoJournal
+    from closetask.state.journal import UndoJournal
 
     return UndoJournal(
         app.state_path("journal.jsonl"),

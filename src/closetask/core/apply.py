@@ -10,7 +10,7 @@
 `change()` does it for updates and deletes, `create()` for the one POST of `add`, and
 `revert()` for undo (whose outcome is recorded on the entry it reverts). Client and journal
 are injected: anything with the methods used (close/http.py's CloseClient and
-core/journal.py's UndoJournal in the CLI, fakes in tests). Nothing here prints.
+state/journal.py's UndoJournal in the CLI, fakes in tests). Nothing here prints.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class Journal(Protocol):
-    """What the flow needs of a journal (core/journal.py's UndoJournal)."""
+    """What the flow needs of a journal (state/journal.py's UndoJournal)."""
 
     def begin(
         self,

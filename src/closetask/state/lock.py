@@ -59,7 +59,7 @@ class BulkLock:
             raise LockHeld(busy_message(self.what, holder), holder=holder, hint=BUSY_HINT) from None
         try:
             os.ftruncate(fd, 0)
-            from closetask.core.journal import write_all
+            from closetask.state.journal import write_all
 
             write_all(fd, json.dumps(self.holder, ensure_ascii=False).encode("utf-8") + b"\n")
         except OSError:
