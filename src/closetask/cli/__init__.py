@@ -8,7 +8,7 @@ and shell completion stay fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -115,7 +115,9 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     # Commands are converted to click on first use: see lazy_group.py (start-up time).
     command = build(app)
-    previous = _install_signal_handlers()
+    from closetask.cli.signals import install_interrupt_handlers, restore_handlers
+
+    previous = install_interrupt_handlers()
     try:
         command.main(args=args, prog_name="closetask", standalone_mode=True)
     except Interrupted as exc:
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         report(f"unexpected error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback")
         sys.exit(int(ExitCode.ERROR))
     finally:
-        _restore_signal_handlers(previous)
+        restore_handlers(previous)
 
 
 _GLOBAL_FLAGS = ("--sandbox", "--debug")
@@ -170,38 +172,6 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
-
-
-def _raise_interrupted(signum: int, frame: object) -> None:
-    import signal
-
-    name = "SIGTERM" if signum == signal.SIGTERM else "Ctrl-C"
-    print(f"interrupted ({name})", file=sys.stderr, flush=True)
-    # A KeyboardInterrupt, for SIGTERM too, so that every `except KeyboardInterrupt` that
-    # records a chunk in flight (core/changes.py, bulk) sees it; Typer exits 130.
-    raise KeyboardInterrupt
-
-
-def _install_signal_handlers() -> dict[int, Any]:
-    """Turn SIGINT and SIGTERM into a KeyboardInterrupt with a message (exit 130), so
-    `finally` blocks run; without this SIGTERM kills at once and Typer swallows Ctrl-C
-    silently. Commands that must finish a step first (bulk) install their own handlers."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous: dict[int, Any] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, _raise_interrupted)
-    return previous
-
-
-def _restore_signal_handlers(previous: dict[int, Any]) -> None:
-    import signal
-
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
 
 
 def report(message: str, hint: str | None = None) -> None:
