@@ -354,7 +354,8 @@ def _when(app: AppContext, text: str) -> str:
     return parse_when(text, now=app.now(), tz=app.tz).to_api()
 
 
-def register(app: typer.Typer) -> None:
+def register(typer_app: typer.Typer) -> None:
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
     for name, fn in (
         ("add", add),
         ("done", done),
@@ -365,4 +366,4 @@ def register(app: typer.Typer) -> None:
         ("show", show),
         ("delete", delete),
     ):
-        app.command(name)(fn)
+        typer_app.command(name)(fn)

@@ -336,5 +336,6 @@ def _preview(app: Any, plan: Any, what: str) -> None:
         app.notify(f"  ... and {len(plan.todo) - PREVIEW_ROWS} more")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("bulk")(bulk)
+def register(typer_app: typer.Typer) -> None:
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    typer_app.command("bulk")(bulk)

@@ -53,5 +53,6 @@ def help_topic(
         raise UsageError(f"unknown help topic {topic!r}: expected one of {', '.join(TOPICS)}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command("help")(help_topic)
+def register(typer_app: typer.Typer) -> None:
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    typer_app.command("help")(help_topic)

@@ -112,5 +112,6 @@ def _list(app, book, limit: int, json_out: bool) -> None:
         print("\t".join((e.id, e.at[:16].replace("T", " "), e.status, tasks, e.command)))
 
 
-def register(app: typer.Typer) -> None:
-    app.command("undo")(undo)
+def register(typer_app: typer.Typer) -> None:
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    typer_app.command("undo")(undo)

@@ -252,7 +252,8 @@ Example: closetask archive --from -7d --json
 )
 
 
-def register(app: typer.Typer) -> None:
-    app.command("inbox")(inbox)
-    app.command("future")(future)
-    app.command("archive")(archive)
+def register(typer_app: typer.Typer) -> None:
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    typer_app.command("inbox")(inbox)
+    typer_app.command("future")(future)
+    typer_app.command("archive")(archive)

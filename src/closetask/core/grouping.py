@@ -1,7 +1,7 @@
 """Tasks grouped by the user's local day, with headings that say where each day stands.
 
 `Overdue · Thu 26 Nov`, `Today · Sat 28 Nov`, `Tomorrow · Sun 29 Nov`, `Fri 4 Dec`: the
-table a rep reads every morning (issue 4). Labels use fixed English names rather than the
+table a rep reads every morning. Labels use fixed English names rather than the
 locale's `%a`/`%b`, so output (and snapshot tests) do not change with `LANG`.
 """
 
@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from closetask.core.ordering import parse_task_date, sort_key, task_local_date
+from closetask.core.query import VIEWS
 from closetask.core.timezone import TimeZone
 
-VIEWS = ("inbox", "future", "archive")
 SEPARATOR = " \u00b7 "  # " · "
 NO_DATE_LABEL = "No date"
 

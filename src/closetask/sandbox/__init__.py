@@ -1,4 +1,4 @@
-"""A faithful local emulator of Close's task API: SQLite store + WSGI app (issue 3).
+"""A faithful local emulator of Close's task API: SQLite store + WSGI app.
 
 It stands alone: stdlib only, nothing from the rest of closetask (httpx only inside
 `embedded.transport`). Import the submodules you need; this package imports nothing, so

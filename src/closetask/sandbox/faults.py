@@ -1,4 +1,4 @@
-"""Fault injection and rate limiting, for the fault suite (issue 9) and the benchmarks (issue 8).
+"""Fault injection and rate limiting, for the fault suite (tests/faults) and the benchmarks (bench/).
 
 Everything is deterministic: a failing share of requests comes from a seeded RNG drawn in
 request order, and a window ("A:B") fails exactly the eligible requests numbered A..B.

@@ -4,7 +4,7 @@ Not wsgiref's server: its handler answers one request per connection, so keep-al
 happens. This is a minimal WSGI gateway on BaseHTTPRequestHandler instead: the whole body is
 buffered, Content-Length is always set, and head + body go out in one send. TCP_NODELAY is
 set on every accepted socket: without it, Nagle's algorithm and the client's delayed ACK stall
-each keep-alive request ~40 ms (issue 3 measured 44 ms against 0.3 ms).
+each keep-alive request ~40 ms (measured: 44 ms against 0.3 ms).
 """
 
 from __future__ import annotations
