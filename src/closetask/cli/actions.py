@@ -71,6 +71,7 @@ def add(
     from closetask.core.changes import PlannedRequest
     from closetask.core.refs import parse_lead_ref
     from closetask.errors import UsageError
+    from closetask.render.report import Report, emit
     from closetask.render.task_detail import task_label, when_text
 
     app = tc.app_context(ctx)
@@ -94,13 +95,9 @@ def add(
         *(("--assign-to", assign_to) if assign_to else ()),
     )
     task = create(app.client(), tc.journal(app), command=command, request=request)
-    task_id = task["id"]
-    app.notify(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}")
-    app.notify(tc.undo_hint(app))
-    if json_out:
-        tc.print_json(task)
-    else:
-        print(task_id)
+    report = Report(data=task, plain=task["id"])
+    report.note(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}").note(tc.undo_hint(app))
+    emit(report, json_out=json_out, notify=app.notify)
 
 
 def done(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
@@ -289,6 +286,7 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     from closetask.cli import task_changes as tc
     from closetask.close.tasks import task_path
     from closetask.errors import UsageError
+    from closetask.render.report import Report, emit
     from closetask.render.task_detail import detail_lines
 
     app = tc.app_context(ctx)
@@ -296,12 +294,10 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     if len(ids) != 1:
         raise UsageError("show takes one REF")
     task = app.client().get(task_path(ids[0]))
-    if json_out:
-        tc.print_json(task)
-        return
-    if not isinstance(task, dict):
+    if not json_out and not isinstance(task, dict):
         raise UsageError(f"Close sent no task object for {ids[0]}")
-    print("\n".join(detail_lines(task, app.tz)))
+    plain = None if json_out else "\n".join(detail_lines(task, app.tz))
+    emit(Report(data=task, plain=plain), json_out=json_out, notify=app.notify)
 
 
 def delete(
@@ -316,6 +312,7 @@ def delete(
     from closetask.cli import task_changes as tc
     from closetask.core.apply import change, raise_for_failures
     from closetask.core.changes import fetch_tasks, plan_delete
+    from closetask.render.report import Report, emit
     from closetask.render.task_detail import labels_summary, task_label
 
     app = tc.app_context(ctx)
@@ -340,11 +337,11 @@ def delete(
         missing_ok=True,
     )
     gone = [tasks[i] for i in result.sent]
+    report = Report(data=gone)
     if gone:
-        app.notify(f"Deleted {plural(len(gone))}: {labels_summary(gone)}")
-        app.notify("note: deleted tasks cannot be restored, not even by closetask undo")
-    if json_out:
-        tc.print_json(gone)
+        report.note(f"Deleted {plural(len(gone))}: {labels_summary(gone)}")
+        report.note("note: deleted tasks cannot be restored, not even by closetask undo")
+    emit(report, json_out=json_out, notify=app.notify)
     raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
 
 

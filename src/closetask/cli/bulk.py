@@ -189,6 +189,7 @@ def _run(
     from closetask.core import bulk as core
     from closetask.errors import Interrupted, UsageError
     from closetask.render.progress import with_progress
+    from closetask.render.report import Report, emit
 
     settings = app.settings
     chosen = o.concurrency or settings.concurrency
@@ -206,11 +207,9 @@ def _run(
     plan = core.BulkPlan.build(tasks, changes)
     what = core.describe_changes(changes, **labels)
 
-    def finish(**kwargs: Any) -> dict[str, Any]:
+    def finish(**kwargs: Any) -> None:
         data = core.summary(plan, seconds=time.monotonic() - started, **kwargs)
-        if o.json_out:
-            tc.print_json(data)
-        return data
+        emit(Report(data=data), json_out=o.json_out, notify=app.notify)
 
     if not plan.tasks:
         app.notify("bulk: no tasks match these filters; nothing to change")
@@ -260,9 +259,7 @@ def _run(
     data = core.summary(
         plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted
     )
-    app.notify(core.summary_line(data, undo=app.command("undo")))
-    if o.json_out:
-        tc.print_json(data)
+    emit(Report([core.summary_line(data, undo=app.command("undo"))], data=data), json_out=o.json_out, notify=app.notify)
     if interrupted:
         rest = data["failed"] + data["not_sent"]
         undo = "; closetask undo reverts them" if data["changed"] else ""

@@ -103,12 +103,6 @@ def print_requests(app: AppContext, requests: Iterable[PlannedRequest]) -> int:
     return count
 
 
-def print_json(value: Any) -> None:
-    from closetask.render.machine import write_document
-
-    write_document(value)
-
-
 # --- the journal ----------------------------------------------------------------------
 
 
@@ -145,6 +139,7 @@ def run_update(
     """
     from closetask.core.apply import change, plan_update_of, raise_for_failures
     from closetask.core.changes import LABEL_FIELDS, fetch_tasks, plan_update
+    from closetask.render.report import Report, emit
     from closetask.render.task_detail import labels_summary
 
     app = app_context(ctx)
@@ -156,8 +151,9 @@ def run_update(
     if check is not None:
         check(current)
     plan = plan_update_of(current, ids, fields)
+    report = Report()
     if plan.skipped:
-        app.notify(
+        report.note(
             f"Skipped {plural(len(plan.skipped))} {already}: {labels_summary([current[i] for i in plan.skipped])}"
         )
     result = None
@@ -173,13 +169,12 @@ def run_update(
         )
         changed = [current[i] for i in result.sent]
         if changed:
-            app.notify(f"{message(len(changed))}: {labels_summary(changed)}")
-            app.notify(undo_hint(app))
+            report.note(f"{message(len(changed))}: {labels_summary(changed)}").note(undo_hint(app))
     elif not plan.skipped:
-        app.notify("Nothing to change.")
+        report.note("Nothing to change.")
     if json_out:
-        answered = result.tasks if result is not None else {}
-        print_json(refetch(client, ids, answered))
+        report.data = refetch(client, ids, result.tasks if result is not None else {})
+    emit(report, json_out=json_out, notify=app.notify)
     if result is not None:
         raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish")
 

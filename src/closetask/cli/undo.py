@@ -37,6 +37,7 @@ def undo(
     """
     from closetask.cli import task_changes as tc
     from closetask.core.apply import raise_for_failures, revert
+    from closetask.render.report import Report, emit
 
     app = tc.app_context(ctx)
     book = tc.journal(app)
@@ -54,11 +55,13 @@ def undo(
         return
     tc.confirm(app, f"Undo `{entry.command}` ({entry.at}): {what}?", yes=yes, what="undo")
     result = revert(app.client(), book, entry, requests)
+    report = Report()
     if result.sent:
-        app.notify(f"Undid `{entry.command}`: {done}.")
+        report.note(f"Undid `{entry.command}`: {done}.")
     if json_out:
         # The PUTs' answers are reused; refetch asks only for tasks it has no answer for.
-        tc.print_json(tc.refetch(app.client(), result.sent if entry.action != "create" else [], result.tasks))
+        report.data = tc.refetch(app.client(), result.sent if entry.action != "create" else [], result.tasks)
+    emit(report, json_out=json_out, notify=app.notify)
     raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
 
 
@@ -97,12 +100,12 @@ def _plan(entry):
 
 
 def _list(app, book, limit: int, json_out: bool) -> None:
-    from closetask.cli.task_changes import print_json
     from closetask.core.apply import plural
+    from closetask.render.machine import write_document
 
     entries = list(reversed(book.entries()))[:limit]
     if json_out:
-        print_json([e.summary() for e in entries])
+        write_document([e.summary() for e in entries])
         return
     if not entries:
         app.notify("The journal is empty.")
