@@ -82,24 +82,37 @@ class Result:
 
 @pytest.fixture
 def cli(home, capsys, monkeypatch):
-    """Run closetask in-process: cli("inbox", "--json") -> Result."""
-    from closetask.cli import main
+    """Run closetask in-process: cli("inbox", "--json") -> Result.
 
-    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    Each run gets its own Env (env.py): `input` is stdin; `tty=("stdin",)` makes streams
+    look like a terminal for that run, `cli.terminal.add("stdout")` for every run of a test.
+    """
+    from closetask.cli import main
+    from closetask.env import Env
+
+    terminal: set[str] = set()
+
+    def run(
+        *args: str, input: str | None = None, env: dict[str, str] | None = None, tty: tuple[str, ...] = ()
+    ) -> Result:
         import io
 
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setattr(sys, "stdin", io.StringIO(input or ""))
+        stdin = io.StringIO(input or "")
+        monkeypatch.setattr(sys, "stdin", stdin)  # typer.prompt reads the process's stdin
+        ttys = terminal | set(tty)
+        run_env = Env(stdin=stdin, stdin_tty="stdin" in ttys, stdout_tty="stdout" in ttys, stderr_tty="stderr" in ttys)
         capsys.readouterr()
         code = 0
         try:
-            main(list(args))
+            main(list(args), run_env)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 
+    run.terminal = terminal  # type: ignore[attr-defined]
     return run
 
 

@@ -50,13 +50,14 @@ _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # --- where things live ----------------------------------------------------------------
 
 
-def _home() -> Path | None:
-    home = os.environ.get(ENV_HOME)
+def _home(environ: Mapping[str, str] | None = None) -> Path | None:
+    home = (os.environ if environ is None else environ).get(ENV_HOME)
     return Path(home).expanduser() if home else None
 
 
-def config_dir() -> Path:
-    home = _home()
+def config_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """CLOSETASK_HOME, else the platform's config directory (`environ`: os.environ by default)."""
+    home = _home(environ)
     if home:
         return home
     from platformdirs import user_config_path
@@ -64,9 +65,9 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
 
 
-def data_dir() -> Path:
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where the sandbox database lives."""
-    home = _home()
+    home = _home(environ)
     if home:
         return home / "data"
     from platformdirs import user_data_path
@@ -74,9 +75,9 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
-def state_dir() -> Path:
+def state_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where the undo journal, row refs, caches and the bulk lock live."""
-    home = _home()
+    home = _home(environ)
     if home:
         return home / "state"
     from platformdirs import user_state_path
@@ -84,8 +85,8 @@ def state_dir() -> Path:
     return user_state_path(APP_NAME, appauthor=False)
 
 
-def config_path() -> Path:
-    return config_dir() / "config.toml"
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    return config_dir(environ) / "config.toml"
 
 
 # --- reading and writing the file -----------------------------------------------------
@@ -304,7 +305,7 @@ def _timezone(env: Mapping[str, str], prof: Mapping[str, Any], name: str) -> tup
             return TimeZone.parse(str(prof["tz_offset"])), f"profile {name}"
         return TimeZone.local(), "this machine"
     except ValueError as exc:
-        where = ENV_TZ if tz_text else f"profile {name} in {config_path()}"
+        where = ENV_TZ if tz_text else f"profile {name} in {config_path(env)}"
         raise ConfigError(f"invalid time zone in {where}: {exc}") from None
 
 
@@ -317,7 +318,7 @@ def resolve(
 ) -> Settings:
     """Apply flag > environment > profile > default to every setting."""
     env = os.environ if env is None else env
-    data = load_file() if data is None else data
+    data = load_file(config_path(env)) if data is None else data
     sources: dict[str, str] = {}
 
     name, sources["profile"] = choose_profile(profile, env, data)
@@ -367,7 +368,7 @@ def resolve(
     api_key = pick("api_key", ENV_API_KEY, None)
     if api_key is not None and not isinstance(api_key, str):
         # `api_key = 12345` without quotes: a TOML number, which httpx cannot send.
-        raise ConfigError(f"profile {name}: api_key must be a string in quotes in {config_path()}")
+        raise ConfigError(f"profile {name}: api_key must be a string in quotes in {config_path(env)}")
     return Settings(
         profile=name,
         api_key=api_key,

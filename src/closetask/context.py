@@ -1,17 +1,17 @@
-"""One object for everything impure a command touches: settings, clock, consoles, TTY flags,
-the API client and the per-profile state directory. Tests swap its parts; nothing else reads
-the real clock, the environment or the network.
+"""A run's session: the Env it was given (streams, TTY flags, environment, clock, paths; see
+env.py) and what follows from the settings: the profile, the API client, the per-profile
+state directory and its caches, user lookups. Nothing else reads the real clock, the
+environment or the network.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
+from closetask.env import Env
 from closetask.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from closetask.config import Settings
     from closetask.core.timezone import TimeZone
 
-ENV_NOW = "CLOSETASK_NOW"  # a fixed "now" (ISO date-time) for tests, demos and screenshots
 NO_KEY_MESSAGE = (
     "no API key: run `closetask config init`, set CLOSE_API_KEY, or try the demo data with `closetask --sandbox ...`"
 )
@@ -32,7 +31,7 @@ class AppContext:
     profile_flag: str | None = None
     sandbox: bool = False
     debug: bool = False
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    env: Env = field(default_factory=Env)
     _settings: Settings | None = None
     _client: CloseClient | None = None
     _out: Console | None = None
@@ -47,8 +46,8 @@ class AppContext:
         if self._settings is None:
             from closetask import config
 
-            self._settings = config.resolve(profile=self.profile_flag, sandbox=self.sandbox, env=self.env)
-            warning = config.warn_if_exposed()
+            self._settings = config.resolve(profile=self.profile_flag, sandbox=self.sandbox, env=self.env.environ)
+            warning = config.warn_if_exposed(config.config_path(self.env.environ))
             if warning:
                 self.notify(warning)
         return self._settings
@@ -59,18 +58,7 @@ class AppContext:
 
     def now(self) -> datetime:
         """Now, as an aware datetime in the user's time zone."""
-        if self._now is None:
-            fixed = self.env.get(ENV_NOW)
-            if fixed:
-                try:
-                    moment = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
-                except ValueError:
-                    raise ConfigError(f"{ENV_NOW}={fixed!r} is not an ISO date-time") from None
-                if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=timezone.utc)
-                self._now = moment
-        moment = self._now or datetime.now(timezone.utc)
-        return moment.astimezone(self.tz.tzinfo)
+        return self.env.now().astimezone(self.tz.tzinfo)
 
     def today(self) -> date:
         return self.now().date()
@@ -79,22 +67,22 @@ class AppContext:
 
     @property
     def stdout_isatty(self) -> bool:
-        return _isatty(sys.stdout)
+        return self.env.stdout_isatty
 
     @property
     def stderr_isatty(self) -> bool:
-        return _isatty(sys.stderr)
+        return self.env.stderr_isatty
 
     @property
     def stdin_isatty(self) -> bool:
-        return _isatty(sys.stdin)
+        return self.env.stdin_isatty
 
     @property
     def out(self) -> Console:
         if self._out is None:
             from rich.console import Console
 
-            self._out = Console(highlight=False, soft_wrap=False)
+            self._out = Console(file=self.env.stdout, highlight=False, soft_wrap=False)
         return self._out
 
     @property
@@ -102,16 +90,16 @@ class AppContext:
         if self._err is None:
             from rich.console import Console
 
-            self._err = Console(stderr=True, highlight=False)
+            self._err = Console(file=self.env.stderr, stderr=self.env.stderr is None, highlight=False)
         return self._err
 
     def notify(self, message: str) -> None:
         """A message for the person, on stderr (never stdout: that is for data)."""
-        print(message, file=sys.stderr, flush=True)
+        print(message, file=self.env.errors, flush=True)
 
     def log_debug(self, message: str) -> None:
         if self.debug:
-            print(f"debug: {message}", file=sys.stderr, flush=True)
+            print(f"debug: {message}", file=self.env.errors, flush=True)
 
     def command(self, rest: str) -> str:
         """`closetask [--sandbox | --profile NAME] REST`: a command to suggest in a hint that
@@ -133,11 +121,14 @@ class AppContext:
             transport = None
             key = settings.api_key
             if settings.sandbox:
-                from closetask.config import data_dir
+                from closetask.env import ENV_NOW
                 from closetask.sandbox import embedded
 
-                db = data_dir() / "sandbox.sqlite3"
-                transport = embedded.transport(db)
+                db = self.env.data_dir() / "sandbox.sqlite3"
+                # The embedded sandbox keeps this run's clock: a fixed CLOSETASK_NOW in `env`
+                # fixes its seeding and views too, whatever the process environment says.
+                fixed = self.env.now() if self.env.environ.get(ENV_NOW) else None
+                transport = embedded.transport(db, now=fixed)
                 key = embedded.api_key(db)
             if not key:
                 raise ConfigError(NO_KEY_MESSAGE)
@@ -162,9 +153,7 @@ class AppContext:
 
     def state_path(self, name: str) -> Path:
         """A file in this profile's state directory (journal, row refs, caches, lock)."""
-        from closetask.config import state_dir
-
-        return state_dir() / "profiles" / self.settings.profile / name
+        return self.env.state_dir() / "profiles" / self.settings.profile / name
 
     def key_fingerprint(self) -> str:
         """A short one-way digest of the key, so caches made for another key are ignored.
@@ -245,10 +234,3 @@ class AppContext:
             users = self.users(fresh=True)
         me = self.me() if text.lower() == "me" else {"id": ""}
         return resolve_user(who, me=me, users=users, allow_all=allow_all, assigning=assigning)
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream is not None and stream.isatty())
-    except (AttributeError, ValueError):
-        return False

@@ -442,10 +442,8 @@ def test_delete_with_yes_reads_then_deletes_each_and_journals_the_objects(cli, a
     assert "cannot be restored" in result.stderr
 
 
-def test_delete_on_a_terminal_asks_first(cli, api, monkeypatch):
-    from closetask.context import AppContext
-
-    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
+def test_delete_on_a_terminal_asks_first(cli, api):
+    cli.terminal.add("stdin")
     refused = cli("delete", tid(1), input="n\n")
     assert refused.exit_code == 1
     assert "Delete 1 task for good?" in refused.stderr

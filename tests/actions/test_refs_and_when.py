@@ -45,10 +45,8 @@ def test_dash_with_empty_stdin_exits_2(cli, api):
     assert api.sent == []
 
 
-def test_dash_on_a_terminal_exits_2(cli, api, monkeypatch):
-    from closetask.context import AppContext
-
-    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
+def test_dash_on_a_terminal_exits_2(cli, api):
+    cli.terminal.add("stdin")
     result = cli("done", "-")
     assert result.exit_code == 2
     assert result.stderr == "error: '-' reads REFs from stdin, but stdin is a terminal\n"

@@ -133,10 +133,8 @@ def test_undo_off_a_terminal_needs_yes(cli, api):
     assert api.sent == []
 
 
-def test_undo_on_a_terminal_asks(cli, api, monkeypatch):
-    from closetask.context import AppContext
-
-    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
+def test_undo_on_a_terminal_asks(cli, api):
+    cli.terminal.add("stdin")
     assert cli("done", tid(1)).exit_code == 0
     result = cli("undo", input="y\n")
     assert result.exit_code == 0

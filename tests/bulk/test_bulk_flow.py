@@ -22,12 +22,9 @@ def stale(api, count: int) -> list[str]:
 
 
 @pytest.fixture
-def terminal(monkeypatch):
+def terminal(cli):
     """stdin and stderr are a terminal (the prompt reads the `input` given to cli())."""
-    from closetask.context import AppContext
-
-    monkeypatch.setattr(AppContext, "stdin_isatty", property(lambda self: True))
-    monkeypatch.setattr(AppContext, "stderr_isatty", property(lambda self: True))
+    cli.terminal.update({"stdin", "stderr"})
 
 
 # --- on a terminal --------------------------------------------------------------------

@@ -206,16 +206,12 @@ def odd_server(home, monkeypatch):
 
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(odd_task(), min_size=1, max_size=4))
-def test_odd_tasks_through_the_commands(cli, odd_server, monkeypatch, tasks):
-    from closetask.context import AppContext
-
+def test_odd_tasks_through_the_commands(cli, odd_server, tasks):
     odd_server["tasks"] = tasks
     outputs = []  # (result, is it JSON)
     for args in (["inbox"], ["archive", "--json"], ["future", "--jsonl"], ["inbox", "--ids"]):
         outputs.append((cli(*args), "--json" in args or "--jsonl" in args))
-    with monkeypatch.context() as m:
-        m.setattr(AppContext, "stdout_isatty", property(lambda self: True))
-        outputs.append((cli("inbox"), False))  # the table
+    outputs.append((cli("inbox", tty=("stdout",)), False))  # the table
     for task in tasks:
         if isinstance(task, dict) and isinstance(task.get("id"), str) and task["id"].startswith("task_"):
             outputs.append((cli("show", task["id"]), False))

@@ -35,17 +35,8 @@ def fake(home, monkeypatch) -> FakeClose:
 
 
 @pytest.fixture
-def tty(monkeypatch):
-    """stdout looks like a 100-column terminal without colour (for table snapshots)."""
-    from rich.console import Console
-
-    from closetask.context import AppContext
-
-    monkeypatch.setattr(AppContext, "stdout_isatty", property(lambda self: True))
-    monkeypatch.setattr(
-        AppContext,
-        "out",
-        property(
-            lambda self: Console(width=100, color_system=None, force_terminal=False, highlight=False, soft_wrap=False)
-        ),
-    )
+def tty(cli, monkeypatch):
+    """stdout is a 100-column terminal (for table snapshots); Rich still sees a captured
+    stream, so it draws no colour."""
+    cli.terminal.add("stdout")
+    monkeypatch.setenv("COLUMNS", "100")

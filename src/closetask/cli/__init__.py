@@ -8,12 +8,15 @@ and shell completion stay fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from closetask import __version__
 from closetask.cli import options as opt
+
+if TYPE_CHECKING:
+    from closetask.env import Env
 
 app = typer.Typer(
     name="closetask",
@@ -69,8 +72,10 @@ def root(
     ] = False,
 ) -> None:
     from closetask.context import AppContext
+    from closetask.env import Env
 
-    ctx.obj = AppContext(profile_flag=profile, sandbox=sandbox, debug=debug)
+    env = ctx.obj if isinstance(ctx.obj, Env) else Env()  # main(argv, env) hands it over as obj
+    ctx.obj = AppContext(profile_flag=profile, sandbox=sandbox, debug=debug, env=env)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # Bare `closetask` shows today's inbox, like `git status` shows the tree.
@@ -105,8 +110,11 @@ def _register() -> None:
 _register()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run closetask; map every exception to its exit code and a one-line message."""
+def main(argv: list[str] | None = None, env: Env | None = None) -> None:
+    """Run closetask; map every exception to its exit code and a one-line message.
+
+    `env` (streams, TTY flags, environment, clock; see env.py) defaults to this process's.
+    """
     from closetask.cli.lazy_group import build
     from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
@@ -119,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
 
     previous = install_interrupt_handlers()
     try:
-        command.main(args=args, prog_name="closetask", standalone_mode=True)
+        command.main(args=args, prog_name="closetask", standalone_mode=True, obj=env)
     except Interrupted as exc:
         print(exc.message, file=sys.stderr)
         sys.exit(int(exc.exit_code))

@@ -97,7 +97,7 @@ def add(
     task = create(app.client(), tc.journal(app), command=command, request=request)
     report = Report(data=task, plain=task["id"])
     report.note(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}").note(tc.undo_hint(app))
-    emit(report, json_out=json_out, notify=app.notify)
+    emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
 
 
 def done(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
@@ -297,7 +297,7 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     if not json_out and not isinstance(task, dict):
         raise UsageError(f"Close sent no task object for {ids[0]}")
     plain = None if json_out else "\n".join(detail_lines(task, app.tz))
-    emit(Report(data=task, plain=plain), json_out=json_out, notify=app.notify)
+    emit(Report(data=task, plain=plain), json_out=json_out, notify=app.notify, out=app.env.output)
 
 
 def delete(
@@ -341,7 +341,7 @@ def delete(
     if gone:
         report.note(f"Deleted {plural(len(gone))}: {labels_summary(gone)}")
         report.note("note: deleted tasks cannot be restored, not even by closetask undo")
-    emit(report, json_out=json_out, notify=app.notify)
+    emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
 
 

@@ -209,7 +209,7 @@ def _run(
 
     def finish(**kwargs: Any) -> None:
         data = core.summary(plan, seconds=time.monotonic() - started, **kwargs)
-        emit(Report(data=data), json_out=o.json_out, notify=app.notify)
+        emit(Report(data=data), json_out=o.json_out, notify=app.notify, out=app.env.output)
 
     if not plan.tasks:
         app.notify("bulk: no tasks match these filters; nothing to change")
@@ -259,7 +259,12 @@ def _run(
     data = core.summary(
         plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted
     )
-    emit(Report([core.summary_line(data, undo=app.command("undo"))], data=data), json_out=o.json_out, notify=app.notify)
+    emit(
+        Report([core.summary_line(data, undo=app.command("undo"))], data=data),
+        json_out=o.json_out,
+        notify=app.notify,
+        out=app.env.output,
+    )
     if interrupted:
         rest = data["failed"] + data["not_sent"]
         undo = "; closetask undo reverts them" if data["changed"] else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -15,11 +16,18 @@ app = typer.Typer(
 )
 
 
+def _file(ctx: typer.Context) -> Path:
+    """The config file of this run's environment (CLOSETASK_HOME, else the platform's place)."""
+    from closetask import config
+
+    return config.config_path(ctx.obj.env.environ)
+
+
 def _profile_name(ctx: typer.Context, data: dict[str, Any]) -> str:
     """The profile `config init` and `config set` write: the same choice every command makes."""
     from closetask import config
 
-    name, _ = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env, data)
+    name, _ = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env.environ, data)
     return config.validate_profile_name(name)
 
 
@@ -52,7 +60,7 @@ def init(
     from closetask.core.timezone import TimeZone
     from closetask.errors import ConfigError, UsageError
 
-    data = config.load_file()
+    data = config.load_file(_file(ctx))
     name = _profile_name(ctx, data)
     if api_key_stdin:
         key = sys.stdin.read().strip()
@@ -64,7 +72,7 @@ def init(
         raise UsageError("empty or malformed API key: expected one word such as api_XXXX.YYYY")
     existing = dict(data.get("profiles", {}).get(name, {}))
     url = config.validate_base_url(
-        base_url or ctx.obj.env.get(config.ENV_BASE_URL) or existing.get("base_url") or config.DEFAULT_BASE_URL
+        base_url or ctx.obj.env.environ.get(config.ENV_BASE_URL) or existing.get("base_url") or config.DEFAULT_BASE_URL
     )
     try:
         tz = TimeZone.parse(timezone) if timezone else TimeZone.local()
@@ -86,7 +94,7 @@ def init(
     existing["base_url"] = None if url == config.DEFAULT_BASE_URL else url
     data.setdefault("profiles", {})[name] = existing
     data.setdefault("default_profile", name)
-    path = config.save_file(data)
+    path = config.save_file(data, _file(ctx))
     orgs = ", ".join(o.get("name", "?") for o in me.get("organizations") or [] if isinstance(o, dict))
     ctx.obj.notify(f"Saved profile {name!r} for {me.get('email') or me['id']}{f' ({orgs})' if orgs else ''} in {path}")
 
@@ -106,7 +114,7 @@ def show(
     s = ctx.obj.settings
     rows = {
         "profile": s.profile,
-        "config_file": str(config.config_path()),
+        "config_file": str(_file(ctx)),
         "api_key": config.mask_key(s.api_key) if not s.sandbox else "(sandbox)",
         "base_url": s.base_url,
         "timezone": s.timezone.name,
@@ -117,25 +125,25 @@ def show(
         "concurrency": s.concurrency,
     }
     if as_json:
-        write_document({**rows, "sources": s.sources})
+        write_document({**rows, "sources": s.sources}, out=ctx.obj.env.output)
         return
     for key, value in rows.items():
         source = s.sources.get(key)
         print(
             f"{key:<12} {value if value is not None else '-'}"
-            + (f"  ({source})" if source and source != "default" else "")
+            + (f"  ({source})" if source and source != "default" else ""),
+            file=ctx.obj.env.output,
         )
 
 
 @app.command("path")
-def path() -> None:
+def path(ctx: typer.Context) -> None:
     """Print the path of the config file (it may not exist yet).
 
     Example: closetask config path
     """
-    from closetask import config
 
-    print(config.config_path())
+    print(_file(ctx), file=ctx.obj.env.output)
 
 
 # A negative value (`config set tz_offset -8`) must not be taken for an unknown option.
@@ -174,7 +182,7 @@ def set_(
     """
     from closetask import config
 
-    data = config.load_file()
+    data = config.load_file(_file(ctx))
     name = _profile_name(ctx, data)
     stored = config.validate_setting(key, value)
     profile = dict(data.get("profiles", {}).get(name, {}))
@@ -186,13 +194,13 @@ def set_(
         profile.pop("timezone", None)
     data.setdefault("profiles", {})[name] = profile
     data.setdefault("default_profile", name)
-    config.save_file(data)
+    config.save_file(data, _file(ctx))
     shown = config.mask_key(stored) if key == "api_key" else stored
     ctx.obj.notify(f"{name}: {key} = {shown}")
 
 
 @app.command("profiles")
-def profiles(as_json: opt.JsonInfoOpt = False) -> None:
+def profiles(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
     """List the profiles; the default one is marked with *.
 
     Example: closetask config profiles
@@ -200,7 +208,7 @@ def profiles(as_json: opt.JsonInfoOpt = False) -> None:
     from closetask import config
     from closetask.render.machine import write_document
 
-    data = config.load_file()
+    data = config.load_file(_file(ctx))
     default = data.get("default_profile")
     items = [
         {
@@ -212,17 +220,21 @@ def profiles(as_json: opt.JsonInfoOpt = False) -> None:
         for name, p in sorted(data.get("profiles", {}).items())
     ]
     if as_json:
-        write_document(items)
+        write_document(items, out=ctx.obj.env.output)
         return
     if not items:
-        print("no profiles yet: run `closetask config init`", file=sys.stderr)
+        print("no profiles yet: run `closetask config init`", file=ctx.obj.env.errors)
         return
     for item in items:
-        print(f"{'*' if item['default'] else ' '} {item['name']}\t{item['user_email'] or '-'}\t{item['base_url']}")
+        print(
+            f"{'*' if item['default'] else ' '} {item['name']}\t{item['user_email'] or '-'}\t{item['base_url']}",
+            file=ctx.obj.env.output,
+        )
 
 
 @app.command("use")
 def use(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Profile to make the default.", autocompletion=opt.complete_profiles)],
 ) -> None:
     """Make a profile the default one.
@@ -232,13 +244,13 @@ def use(
     from closetask import config
     from closetask.errors import ConfigError
 
-    data = config.load_file()
+    data = config.load_file(_file(ctx))
     if name not in data.get("profiles", {}):
         known = ", ".join(sorted(data.get("profiles", {}))) or "none yet"
         raise ConfigError(f"no profile named {name!r} (profiles: {known})")
     data["default_profile"] = name
-    config.save_file(data)
-    print(f"default profile: {name}", file=sys.stderr)
+    config.save_file(data, _file(ctx))
+    print(f"default profile: {name}", file=ctx.obj.env.errors)
 
 
 def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
@@ -265,10 +277,11 @@ def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
         "tz_offset": format_offset(s.timezone.offset_hours(now)),
     }
     if as_json:
-        write_document(info)
+        write_document(info, out=ctx.obj.env.output)
         return
     orgs = ", ".join(o.get("name") or o.get("id") or "?" for o in info["organizations"] or []) or "-"
-    print(f"{info['name'] or info['email']} <{info['email']}> ({info['user_id']})")
-    print(f"organization: {orgs}")
-    print(f"profile: {info['profile']}  ({info['base_url']})")
-    print(f"time zone: {info['timezone']}, UTC offset now {info['tz_offset']}")
+    out = app_ctx.env.output
+    print(f"{info['name'] or info['email']} <{info['email']}> ({info['user_id']})", file=out)
+    print(f"organization: {orgs}", file=out)
+    print(f"profile: {info['profile']}  ({info['base_url']})", file=out)
+    print(f"time zone: {info['timezone']}, UTC offset now {info['tz_offset']}", file=out)

@@ -7,7 +7,6 @@ Used by cli/actions.py, cli/undo.py and cli/bulk.py; not a command module itself
 from __future__ import annotations
 
 import shlex
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ def task_ids(app: AppContext, refs: Sequence[str]) -> list[str]:
 
     stdin_text = None
     if "-" in refs and not app.stdin_isatty:
-        stdin_text = sys.stdin.read()
+        stdin_text = app.env.input.read()
     expanded = split_refs(refs, stdin_text)
     if not expanded:
         raise UsageError("no task REFs given" + (" (stdin was empty)" if "-" in refs else ""))
@@ -97,7 +96,7 @@ def print_requests(app: AppContext, requests: Iterable[PlannedRequest]) -> int:
     prefix = api_prefix(app)
     count = 0
     for request in requests:
-        print(request.describe(prefix))
+        print(request.describe(prefix), file=app.env.output)
         count += 1
     app.notify(f"Dry run: {count} request{'s' if count != 1 else ''} not sent.")
     return count
@@ -174,7 +173,7 @@ def run_update(
         report.note("Nothing to change.")
     if json_out:
         report.data = refetch(client, ids, result.tasks if result is not None else {})
-    emit(report, json_out=json_out, notify=app.notify)
+    emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     if result is not None:
         raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish")
 

@@ -61,7 +61,7 @@ def undo(
     if json_out:
         # The PUTs' answers are reused; refetch asks only for tasks it has no answer for.
         report.data = tc.refetch(app.client(), result.sent if entry.action != "create" else [], result.tasks)
-    emit(report, json_out=json_out, notify=app.notify)
+    emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
 
 
@@ -105,14 +105,14 @@ def _list(app, book, limit: int, json_out: bool) -> None:
 
     entries = list(reversed(book.entries()))[:limit]
     if json_out:
-        write_document([e.summary() for e in entries])
+        write_document([e.summary() for e in entries], out=app.env.output)
         return
     if not entries:
         app.notify("The journal is empty.")
         return
     for e in entries:
         tasks = plural(e.summary()["tasks"])
-        print("\t".join((e.id, e.at[:16].replace("T", " "), e.status, tasks, e.command)))
+        print("\t".join((e.id, e.at[:16].replace("T", " "), e.status, tasks, e.command)), file=app.env.output)
 
 
 def register(typer_app: typer.Typer) -> None:

@@ -174,16 +174,16 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     )
     if fmt == "jsonl":
         for page in pages:
-            machine.write_jsonl(page, fields=shown_fields)
+            machine.write_jsonl(page, fields=shown_fields, out=app.env.output)
         return
 
     tasks = [task for page in pages for task in page]
     listing = arrange(tasks, tz=app.tz, today=today, view=view, order=query.order)
     if fmt == "json":
-        machine.write_json(listing.tasks, fields=shown_fields)
+        machine.write_json(listing.tasks, fields=shown_fields, out=app.env.output)
         return
     if fmt == "ids":
-        machine.write_ids(listing.tasks)
+        machine.write_ids(listing.tasks, out=app.env.output)
         return
 
     from closetask.core.refs import save_rows
@@ -206,7 +206,7 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
             app.notify(_EMPTY[view][1 if filtered else 0])
         return
     if fmt == "tsv":
-        machine.write_tsv(listing.tasks, tz=app.tz)
+        machine.write_tsv(listing.tasks, tz=app.tz, out=app.env.output)
         return
 
     from closetask.render.table import print_table
