@@ -35,7 +35,7 @@ def render() -> str:
     from rich.console import Console
 
     from closetask.cli import main
-    from closetask.context import AppContext
+    from closetask.session import Session
 
     console = Console(
         record=True,
@@ -49,15 +49,15 @@ def render() -> str:
     saved_env = {name: os.environ.get(name) for name in (*FIXED_ENV, *CLEARED_ENV, "CLOSETASK_HOME")}
     # The views decide "table or TSV" from stdout_isatty and print the table on ctx.obj.out;
     # stderr stays "not a terminal" so no spinner is drawn meanwhile.
-    saved_attrs = {name: AppContext.__dict__[name] for name in ("stdout_isatty", "stderr_isatty", "out")}
+    saved_attrs = {name: Session.__dict__[name] for name in ("stdout_isatty", "stderr_isatty", "out")}
     try:
         with tempfile.TemporaryDirectory(prefix="closetask-screenshot-") as home:
             for name in CLEARED_ENV:
                 os.environ.pop(name, None)
             os.environ.update(FIXED_ENV, CLOSETASK_HOME=home)
-            AppContext.stdout_isatty = property(lambda self: True)  # type: ignore[assignment]
-            AppContext.stderr_isatty = property(lambda self: False)  # type: ignore[assignment]
-            AppContext.out = property(lambda self: console)  # type: ignore[assignment]
+            Session.stdout_isatty = property(lambda self: True)  # type: ignore[assignment]
+            Session.stderr_isatty = property(lambda self: False)  # type: ignore[assignment]
+            Session.out = property(lambda self: console)  # type: ignore[assignment]
             try:
                 main(["--sandbox", "inbox"])
             except SystemExit as exc:
@@ -65,7 +65,7 @@ def render() -> str:
                     raise RuntimeError(f"closetask --sandbox inbox exited {exc.code}") from None
     finally:
         for name, attr in saved_attrs.items():
-            setattr(AppContext, name, attr)
+            setattr(Session, name, attr)
         for name, value in saved_env.items():
             if value is None:
                 os.environ.pop(name, None)

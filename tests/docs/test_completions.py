@@ -175,7 +175,7 @@ _HEAVY = (
     "rich.table",
     "closetask.close.http",
     "closetask.sandbox",
-    "closetask.context",
+    "closetask.session",
 )
 
 

@@ -226,7 +226,7 @@ def test_tls_verification_is_on_whatever_the_environment_or_profile_says(home, m
     checks certificates and host names."""
     import ssl
 
-    from closetask.context import AppContext
+    from closetask.session import Session
 
     for name, value in {
         "PYTHONHTTPSVERIFY": "0",
@@ -245,7 +245,7 @@ def test_tls_verification_is_on_whatever_the_environment_or_profile_says(home, m
         "[profiles.default]\nverify = false\ninsecure = true\ntls_verify = false\nssl = false\n"
     )
     (home / "config.toml").chmod(0o600)
-    app = AppContext()
+    app = Session()
     client = app.client()
     try:
         context = _ssl_context(client)

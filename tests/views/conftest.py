@@ -1,5 +1,5 @@
 """Fixtures for the view tests: a fake Close at the transport (view_data.FakeClose) wired
-into every AppContext, and a terminal-like stdout for table snapshots."""
+into every Session, and a terminal-like stdout for table snapshots."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from view_data import FakeClose
 
 @pytest.fixture
 def fake(home, monkeypatch) -> FakeClose:
-    """Every AppContext gets a CloseClient wired to this fake (no key or network needed)."""
+    """Every Session gets a CloseClient wired to this fake (no key or network needed)."""
     import httpx
 
     from closetask.close.http import CloseClient
-    from closetask.context import AppContext
+    from closetask.session import Session
 
     server = FakeClose()
 
-    def client(self: AppContext) -> CloseClient:
+    def client(self: Session) -> CloseClient:
         if self._client is None:
             self._client = CloseClient(
                 "https://api.close.com/api/v1/",
@@ -30,7 +30,7 @@ def fake(home, monkeypatch) -> FakeClose:
             )
         return self._client
 
-    monkeypatch.setattr(AppContext, "client", client)
+    monkeypatch.setattr(Session, "client", client)
     return server
 
 

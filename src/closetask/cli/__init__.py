@@ -71,11 +71,11 @@ def root(
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
-    from closetask.context import AppContext
     from closetask.env import Env
+    from closetask.session import Session
 
     env = ctx.obj if isinstance(ctx.obj, Env) else Env()  # main(argv, env) hands it over as obj
-    ctx.obj = AppContext(profile_flag=profile, sandbox=sandbox, debug=debug, env=env)
+    ctx.obj = Session(profile_flag=profile, sandbox=sandbox, debug=debug, env=env)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # Bare `closetask` shows today's inbox, like `git status` shows the tree.

@@ -15,7 +15,7 @@ from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
 from closetask.core.apply import plural
 
 if TYPE_CHECKING:
-    from closetask.context import AppContext
+    from closetask.session import Session
 
 RefsArg = Annotated[
     list[str],
@@ -345,14 +345,14 @@ def delete(
     raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
 
 
-def _when(app: AppContext, text: str) -> str:
+def _when(app: Session, text: str) -> str:
     from closetask.core.when import parse_when
 
     return parse_when(text, now=app.now(), tz=app.tz).to_api()
 
 
 def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
     for name, fn in (
         ("add", add),
         ("done", done),

@@ -339,5 +339,5 @@ def _preview(app: Any, plan: Any, what: str) -> None:
 
 
 def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
     typer_app.command("bulk")(bulk)

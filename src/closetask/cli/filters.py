@@ -21,8 +21,8 @@ import typer
 from closetask.cli import options as opt
 
 if TYPE_CHECKING:
-    from closetask.context import AppContext
     from closetask.core.query import TaskQuery
+    from closetask.session import Session
 
 _DAY_HELP = "today, tomorrow, yesterday, a weekday, +3d/-2w, or 2026-12-04"
 
@@ -148,7 +148,7 @@ ConcurrencyOpt = Annotated[
 
 
 def build_query(
-    app: AppContext,
+    app: Session,
     *,
     view: str | None,
     types: list[str] | None = None,

@@ -54,5 +54,5 @@ def help_topic(
 
 
 def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
     typer_app.command("help")(help_topic)

@@ -16,23 +16,23 @@ from closetask.errors import UsageError
 if TYPE_CHECKING:
     import typer
 
-    from closetask.context import AppContext
     from closetask.core.changes import PlannedRequest
+    from closetask.session import Session
     from closetask.state.journal import UndoJournal
 
 
-def undo_hint(app: AppContext) -> str:
+def undo_hint(app: Session) -> str:
     return f"undo with: {app.command('undo')}"
 
 
-def app_context(ctx: typer.Context) -> AppContext:
+def app_context(ctx: typer.Context) -> Session:
     return ctx.obj
 
 
 # --- input ----------------------------------------------------------------------------
 
 
-def task_ids(app: AppContext, refs: Sequence[str]) -> list[str]:
+def task_ids(app: Session, refs: Sequence[str]) -> list[str]:
     """REF arguments (row numbers, IDs, addresses, `-` for stdin) -> task IDs, or exit 2."""
     from closetask.core.refs import load_rows, parse_task_refs, split_refs
 
@@ -63,13 +63,13 @@ def command_line(name: str, *parts: Any) -> str:
     return shlex.join(words)
 
 
-def require_yes(app: AppContext, *, yes: bool, what: str, nothing: str = "changed") -> None:
+def require_yes(app: Session, *, yes: bool, what: str, nothing: str = "changed") -> None:
     """Off a terminal nobody can answer a prompt: without --yes, exit 2 before any request."""
     if not yes and not app.stdin_isatty:
         raise UsageError(f"{what} needs confirmation: pass --yes when not on a terminal; nothing was {nothing}")
 
 
-def confirm(app: AppContext, question: str, *, yes: bool, what: str) -> None:
+def confirm(app: Session, question: str, *, yes: bool, what: str) -> None:
     """Ask on a terminal; off one, --yes is required (exit 2 without it, nothing changed)."""
     require_yes(app, yes=yes, what=what)
     if yes:
@@ -84,7 +84,7 @@ def confirm(app: AppContext, question: str, *, yes: bool, what: str) -> None:
 # --- output ---------------------------------------------------------------------------
 
 
-def api_prefix(app: AppContext) -> str:
+def api_prefix(app: Session) -> str:
     """`/api/v1/`: the base URL's path, so --dry-run prints the path Close will see."""
     from urllib.parse import urlsplit
 
@@ -92,7 +92,7 @@ def api_prefix(app: AppContext) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def print_requests(app: AppContext, requests: Iterable[PlannedRequest]) -> int:
+def print_requests(app: Session, requests: Iterable[PlannedRequest]) -> int:
     prefix = api_prefix(app)
     count = 0
     for request in requests:
@@ -105,7 +105,7 @@ def print_requests(app: AppContext, requests: Iterable[PlannedRequest]) -> int:
 # --- the journal ----------------------------------------------------------------------
 
 
-def journal(app: AppContext) -> UndoJournal:
+def journal(app: Session) -> UndoJournal:
     from closetask.state.journal import UndoJournal
 
     return UndoJournal(

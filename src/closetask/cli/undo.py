@@ -116,5 +116,5 @@ def _list(app, book, limit: int, json_out: bool) -> None:
 
 
 def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
     typer_app.command("undo")(undo)

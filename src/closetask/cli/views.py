@@ -253,7 +253,7 @@ Example: closetask archive --from -7d --json
 
 
 def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the AppContext)."""
+    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
     typer_app.command("inbox")(inbox)
     typer_app.command("future")(future)
     typer_app.command("archive")(archive)

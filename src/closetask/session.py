@@ -27,7 +27,7 @@ NO_KEY_MESSAGE = (
 
 
 @dataclass
-class AppContext:
+class Session:
     profile_flag: str | None = None
     sandbox: bool = False
     debug: bool = False
