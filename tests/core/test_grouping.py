@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ordering_oracle import task_instant
 
 from closetask.core.grouping import DayGroup, day_label, group_by_day, local_time_label
-from closetask.core.ordering import is_date_only, task_instant, task_local_date
+from closetask.core.ordering import is_date_only, task_local_date
 from closetask.core.timezone import TimeZone
 
 UTC = timezone.utc

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ordering_oracle import task_instant
 
 from closetask.core.ordering import (
     is_date_only,
     parse_task_date,
     sort_key,
     sort_tasks,
-    task_instant,
     task_local_date,
 )
 from closetask.core.timezone import TimeZone

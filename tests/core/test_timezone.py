@@ -40,7 +40,7 @@ JULY = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)
 )
 def test_tz_parse_fixed_offsets(text: str, hours: float) -> None:
     tz = TimeZone.parse(text)
-    assert tz.is_fixed
+    assert tz.hours is not None and tz.key is None
     assert tz.hours == hours
     assert tz.key is None
 
@@ -57,7 +57,7 @@ def test_tz_parse_fixed_offsets(text: str, hours: float) -> None:
 )
 def test_tz_parse_iana_names(text: str, key: str) -> None:
     tz = TimeZone.parse(text)
-    assert not tz.is_fixed
+    assert tz.hours is None and tz.key is not None
     assert tz.key == key
     assert tz.name == key
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from closetask.core.timezone import TimeZone
@@ -53,16 +53,6 @@ def is_date_only(task: Mapping[str, Any]) -> bool:
     """True when the task's `date` is a plain day (`2015-01-05`, no "T")."""
     parsed = parse_task_date(_field(task, "date"))
     return parsed is not None and not isinstance(parsed, datetime)
-
-
-def task_instant(task: Mapping[str, Any], tz: TimeZone) -> datetime | None:
-    """A date-time task's instant; a date-only task's local midnight in `tz`; else None."""
-    parsed = parse_task_date(_field(task, "date"))
-    if parsed is None:
-        return None
-    if isinstance(parsed, datetime):
-        return parsed
-    return datetime.combine(parsed, time(0), tzinfo=tz.tzinfo)
 
 
 def task_local_date(task: Mapping[str, Any], tz: TimeZone) -> date | None:

@@ -134,10 +134,6 @@ class TimeZone:
         return timezone(timedelta(hours=self.hours or 0.0))
 
     @property
-    def is_fixed(self) -> bool:
-        return self.hours is not None
-
-    @property
     def name(self) -> str:
         """`America/Los_Angeles`, or `UTC+05:30` for a fixed offset."""
         if self.key is not None:

@@ -40,10 +40,6 @@ class BulkLock:
         self.what = what
         self._fd = -1
 
-    @property
-    def held(self) -> bool:
-        return self._fd >= 0
-
     def acquire(self) -> None:
         try:
             import fcntl
