@@ -7,8 +7,6 @@ after the chunks in flight and the journal says exactly what was sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any, Optional
 
 import typer
@@ -29,8 +27,6 @@ from closetask.cli.filters import (
 )
 from closetask.cli.options import YesOpt
 from closetask.core.apply import plural, raise_for_failures
-
-PREVIEW_ROWS = 10
 
 ViewOpt = Annotated[
     Optional[str],
@@ -188,7 +184,7 @@ def _run(
     from closetask.cli import task_changes as tc
     from closetask.core import bulk as core
     from closetask.errors import Interrupted, UsageError
-    from closetask.render.progress import with_progress
+    from closetask.render.progress import bulk_preview, bulk_progress, with_progress
     from closetask.render.report import Report, emit
 
     settings = app.settings
@@ -216,7 +212,9 @@ def _run(
         finish(dry_run=o.dry_run)
         return
     if app.stderr_isatty:
-        _preview(app, plan, what)
+        notes = bulk_preview(plan, what, tz=app.tz)
+        for line in notes:
+            app.notify(line)
     over = plan.over_max(o.max_)
     if o.dry_run:
         app.notify(f"bulk: {plan.matched} matched, {len(plan.todo)} to change ({what}), {len(plan.skipped)} already so")
@@ -253,7 +251,7 @@ def _run(
         book,
         entry,
         plan,
-        progress=_progress(app, len(plan.todo)),
+        progress=bulk_progress(app.err if app.stderr_isatty else None, len(plan.todo)),
         in_flight=min(chosen or WRITE_CONCURRENCY, WRITE_CONCURRENCY),
     )
     data = core.summary(
@@ -298,44 +296,6 @@ def _apply(client: Any, book: Any, entry: Any, plan: Any, *, progress: Any, in_f
             done = {i for c in chunks for i in c.ids}
             result = ApplyResult(chunks=chunks, stopped=True, not_sent=[i for i in plan.todo if i not in done])
     return result, result.stopped
-
-
-@contextmanager
-def _progress(app: Any, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr when it is a terminal; `advance(n)` after each chunk."""
-    if not app.stderr_isatty or total <= 0:
-        yield lambda n: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(
-        TextColumn("Changing tasks"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=app.err,
-        transient=True,
-        redirect_stdout=False,
-        redirect_stderr=False,
-    )
-    bar = progress.add_task("bulk", total=total)
-    with progress:
-        yield lambda n: progress.advance(bar, n)
-
-
-def _preview(app: Any, plan: Any, what: str) -> None:
-    """How many, what will change and the first rows, on stderr (a terminal only)."""
-    from closetask.render.task_detail import task_label, when_text
-
-    skipped = f" ({len(plan.skipped)} already so, skipped)" if plan.skipped else ""
-    app.notify(
-        f"{plural(plan.matched)} match{'es' if plan.matched == 1 else ''}{skipped}; {len(plan.todo)} will change: {what}"
-    )
-    for task in plan.preview(PREVIEW_ROWS):
-        kind = str(task.get("_type") or "")
-        app.notify(f"  {when_text(task.get('date'), app.tz):<32} {kind:<22} {task_label(task, width=50)}")
-    if len(plan.todo) > PREVIEW_ROWS:
-        app.notify(f"  ... and {len(plan.todo) - PREVIEW_ROWS} more")
 
 
 def register(typer_app: typer.Typer) -> None:
