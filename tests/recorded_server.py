@@ -10,7 +10,6 @@ its own objects, and the point is to meet Close's.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +20,7 @@ import httpx
 
 from fake_close import FakeTaskApi, Sent
 from recorded_close import recorded, recorded_tasks
-from sandboxproc import ENV_TO_CLEAR, FIXED_NOW
+from sandboxproc import server_env
 
 KEY = "recorded-close-test-key"
 # The account the Airbyte sync was made with: the recorded tasks are assigned to it.
@@ -62,16 +61,7 @@ class RecordedServer:
     api_key: str = KEY
 
     def env(self, home: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ENV_TO_CLEAR}
-        env.update(
-            CLOSETASK_HOME=str(home),
-            CLOSE_API_KEY=self.api_key,
-            CLOSETASK_BASE_URL=self.base_url,
-            CLOSETASK_NOW=FIXED_NOW,
-            CLOSETASK_TZ="UTC",
-            COLUMNS="160",
-        )
-        return env
+        return server_env(self.base_url, self.api_key, home, columns=160)
 
     def get(self, path: str, **params: str) -> Any:
         """Read the server's state by plain HTTP, as any client would."""

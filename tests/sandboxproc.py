@@ -58,16 +58,22 @@ class SandboxServer:
 
     def env(self, home: Path) -> dict[str, str]:
         """Environment for running the installed closetask against this server."""
-        env = {k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR}
-        env.update(
-            CLOSETASK_HOME=str(home),
-            CLOSE_API_KEY=self.api_key,
-            CLOSETASK_BASE_URL=self.base_url,
-            CLOSETASK_NOW=FIXED_NOW,
-            CLOSETASK_TZ="UTC",
-            COLUMNS="120",
-        )
-        return env
+        return server_env(self.base_url, self.api_key, home)
+
+
+def server_env(base_url: str, api_key: str, home: Path, *, columns: int = 120) -> dict[str, str]:
+    """The process environment, cleared of closetask's settings, pointed at a server on loopback
+    with a fixed clock and zone."""
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR}
+    env.update(
+        CLOSETASK_HOME=str(home),
+        CLOSE_API_KEY=api_key,
+        CLOSETASK_BASE_URL=base_url,
+        CLOSETASK_NOW=FIXED_NOW,
+        CLOSETASK_TZ="UTC",
+        COLUMNS=str(columns),
+    )
+    return env
 
 
 def start_sandbox(tmp_path: Path, *extra: str, tasks: int | None = None, seed: int = 1) -> SandboxServer:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
+from closetask.cli.options import AssignToOpt, DryRunOpt, JsonOpt, YesOpt
 from closetask.core.apply import plural
 
 if TYPE_CHECKING:
@@ -50,18 +50,14 @@ def add(
             show_default=False,
         ),
     ] = None,
-    assign_to: Annotated[
-        Optional[str],
-        typer.Option(
-            "--assign-to", "-a", help="me, a user's email, or a user ID; default: the key's user.", show_default=False
-        ),
-    ] = None,
+    assign_to: AssignToOpt = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
     """Create a lead task and print its ID.
 
-    A day alone makes a date-only task; a day with a time makes a timed one.
+    A day alone makes a date-only task; a day with a time makes a timed one. Without
+    --assign-to the task is the key's user's.
 
     Example: closetask add "Send the proposal" --lead lead_abc123DEF456ghi789 --date "fri 10am"
     """
@@ -136,10 +132,7 @@ def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, j
 def reassign(
     ctx: typer.Context,
     refs: RefsArg,
-    assign_to: Annotated[
-        Optional[str],
-        typer.Option("--assign-to", "-a", metavar="WHO", help="me, a user's email, or a user ID.", show_default=False),
-    ] = None,
+    assign_to: AssignToOpt = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
     old_to: Annotated[

@@ -25,7 +25,7 @@ from closetask.cli.filters import (
     ToOpt,
     TypeOpt,
 )
-from closetask.cli.options import YesOpt
+from closetask.cli.options import AssignToOpt, YesOpt
 from closetask.core.apply import plural, raise_for_failures
 
 ViewOpt = Annotated[
@@ -74,16 +74,7 @@ def bulk(
     reopen: Annotated[
         bool, typer.Option("--reopen", help="Mark the tasks incomplete (selects complete tasks).")
     ] = False,
-    assign_to: Annotated[
-        Optional[str],
-        typer.Option(
-            "--assign-to",
-            "-a",
-            metavar="WHO",
-            help="Assign the tasks to me, a user's email, or a user ID.",
-            show_default=False,
-        ),
-    ] = None,
+    assign_to: AssignToOpt = None,
     date: Annotated[
         Optional[str],
         typer.Option(

@@ -5,7 +5,7 @@ Completers run on every <TAB>: they read only local files and never touch the ne
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -42,3 +42,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (Close's own t
 JsonInfoOpt = Annotated[bool, typer.Option("--json", help="Print the same information as a JSON object on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; required when not on a terminal.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Print the requests that would be sent; send none.")]
+# Who gets tasks, in add, reassign and bulk alike (the flag vocabulary: cli/filters.py).
+AssignToOpt = Annotated[
+    Optional[str],
+    typer.Option("--assign-to", "-a", metavar="WHO", help="me, a user's email, or a user ID.", show_default=False),
+]
