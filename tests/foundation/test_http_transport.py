@@ -534,7 +534,22 @@ def test_5xx_bodies_of_every_shape_become_server_error(fake, content, message):
         fake.client().get("me/")
     assert info.value.message == message
     assert info.value.status == 500
-    # 500 is not one of the transient gateway answers: it is not retried.
+    # A read is repeated on 500 (it changes nothing); it never cleared here: 5 attempts.
+    assert len(fake.requests) == 5
+
+
+def test_a_get_answered_500_is_retried_and_succeeds(fake):
+    fake.on("GET", "task/", respond(500), respond(200, {"data": [], "has_more": False}))
+    assert fake.client().get("task/") == {"data": [], "has_more": False}
+    assert len(fake.requests) == 2
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "POST"])
+def test_a_change_answered_500_is_not_repeated(fake, method):
+    """A 500 may come after the change was made: only reads repeat it."""
+    fake.on(method, "task/t1/", respond(500), respond(200, {"id": "t1"}))
+    with pytest.raises(ServerError):
+        fake.client().request(method, "task/t1/", json_body={"is_complete": True})
     assert len(fake.requests) == 1
 
 

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 RETRY_STATUSES = {502, 503, 504}
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
+# A 500 may come after a change was made, so only a read repeats it: a GET answered 500 during
+# a rerun after exit 3 would otherwise fail the rerun itself.
+READS = {"GET", "HEAD"}
 
 
 @dataclass
@@ -161,7 +164,7 @@ class CloseClient:
                     # The server refused the request before doing anything: safe for POST too.
                     delay = rate_limit_wait(response, attempt, self.retry)
                     reason = "rate limited by Close"
-                elif status in RETRY_STATUSES and method in IDEMPOTENT:
+                elif (status in RETRY_STATUSES and method in IDEMPOTENT) or (status == 500 and method in READS):
                     delay = self._backoff(attempt)
                     reason = f"Close answered {status}"
                 if delay is not None and waited + delay <= self.retry.max_total_wait:
