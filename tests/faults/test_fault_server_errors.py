@@ -66,12 +66,20 @@ def test_a_listing_retries_failed_pages_and_lists_every_task_once(serve, against
     assert len(ids) == len(set(ids)) > 20
 
 
-def test_a_500_on_a_listing_is_not_retried_and_said_in_one_line(serve, against):
+def test_a_500_on_a_listing_is_retried_then_said_in_one_line(serve, against):
+    """A read answered 500 is repeated (it changes nothing), up to five tries."""
     server = serve("--fail-method", "GET", "--fail-mode", "truncated", "--fail-rate", "1")
     result = against(server, "inbox", "--assignee", "all")
     assert result.fails(1) == "error: Close answered 500: a body that is not JSON instead of Close's JSON"
     assert result.stdout == ""
-    assert [line.status for line in logged(server)] == ["500"]
+    assert [line.status for line in logged(server)] == ["500"] * 5
+
+
+def test_a_500_on_a_listing_that_clears_is_not_seen(serve, against):
+    server = serve("--fail-method", "GET", "--fail-mode", "500", "--fail-window", "1:1")
+    result = against(server, "inbox", "--assignee", "all", "--ids").clean()
+    assert result.exit_code == 0 and result.stdout.strip()
+    assert [line.status for line in logged(server)][:2] == ["500", "200"]
 
 
 # --- single changes -----------------------------------------------------------------------

@@ -270,6 +270,7 @@ def _apply(client: Any, book: Any, entry: Any, plan: Any, *, progress: Any, in_f
     from closetask.cli.signals import StopOnSignal
     from closetask.core.apply import send
     from closetask.core.changes import ApplyResult
+    from closetask.errors import NetworkError, RateLimited, ServerError
 
     chunks: list[Any] = []
     stop = StopOnSignal()
@@ -280,8 +281,17 @@ def _apply(client: Any, book: Any, entry: Any, plan: Any, *, progress: Any, in_f
             advance(len(chunk.ids))
 
         try:
+            # A chunk that failed for good on a server error, time-out or rate limit (after the
+            # HTTP layer's retries): the next ones would meet the same; the rerun finishes.
             result = send(
-                client, book, entry, plan.requests(), on_chunk=on_chunk, should_stop=stop.requested, in_flight=in_flight
+                client,
+                book,
+                entry,
+                plan.requests(),
+                on_chunk=on_chunk,
+                should_stop=stop.requested,
+                in_flight=in_flight,
+                stop_on=(ServerError, NetworkError, RateLimited),
             )
         except KeyboardInterrupt:  # a second signal: the chunks in flight are recorded as failed
             done = {i for c in chunks for i in c.ids}

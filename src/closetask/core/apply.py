@@ -88,6 +88,7 @@ def change(
     should_stop: Callable[[], bool] | None = None,
     missing_ok: bool = False,
     in_flight: int = 1,
+    stop_on: tuple[type[Exception], ...] = (),
 ) -> tuple[JournalEntry, ApplyResult]:
     """Journal the before-state, then send `requests` (`in_flight` at a time), marking each
     chunk before it leaves and when its outcome is known, then the entry's final status."""
@@ -101,6 +102,7 @@ def change(
         should_stop=should_stop,
         missing_ok=missing_ok,
         in_flight=in_flight,
+        stop_on=stop_on,
     )
 
 
@@ -114,6 +116,7 @@ def send(
     should_stop: Callable[[], bool] | None = None,
     missing_ok: bool = False,
     in_flight: int = 1,
+    stop_on: tuple[type[Exception], ...] = (),
 ) -> ApplyResult:
     """The sending half of `change()`, for an entry already begun."""
     from closetask.core.changes import apply_requests
@@ -138,6 +141,7 @@ def send(
             should_stop=should_stop,
             missing_ok=missing_ok,
             in_flight=in_flight,
+            stop_on=stop_on,
         )
     except KeyboardInterrupt:
         journal.mark(entry.id, status="partial", error="interrupted")

@@ -205,9 +205,12 @@ def apply_requests(
     should_stop: Callable[[], bool] | None = None,
     missing_ok: bool = False,
     in_flight: int = 1,
+    stop_on: tuple[type[Exception], ...] = (),
 ) -> ApplyResult:
     """Send `requests` in order, recording each outcome; one failing chunk does not stop the
-    others (a rerun finishes them), except errors that would repeat (key rejected, invalid).
+    others (a rerun finishes them), except errors that would repeat (key rejected, invalid)
+    and those in `stop_on` (bulk: a server error or time-out that outlasted the retries, when
+    the next chunk would most likely meet the same; the rerun finishes the rest).
 
     `in_flight` > 1 keeps up to that many requests out at once (each in its own thread), so
     one request's round trip hides behind another's; the first request still goes alone, so a
@@ -235,7 +238,7 @@ def apply_requests(
         result.chunks.append(chunk)
         if on_chunk is not None:
             on_chunk(chunk)
-        if not chunk.ok and isinstance(chunk.exception, _FATAL):
+        if not chunk.ok and isinstance(chunk.exception, (*_FATAL, *stop_on)):
             sending = False
 
     try:
