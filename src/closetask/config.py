@@ -85,6 +85,16 @@ def state_dir(environ: Mapping[str, str] | None = None) -> Path:
     return user_state_path(APP_NAME, appauthor=False)
 
 
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where caches live (the organization's users, the key's user): safe to delete."""
+    home = _home(environ)
+    if home:
+        return home / "cache"
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return config_dir(environ) / "config.toml"
 

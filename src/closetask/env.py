@@ -88,6 +88,11 @@ class Env:
 
         return config.state_dir(self.environ)
 
+    def cache_dir(self) -> Path:
+        from closetask import config
+
+        return config.cache_dir(self.environ)
+
 
 def _isatty(stream: IO[str]) -> bool:
     try:

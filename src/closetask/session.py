@@ -26,6 +26,9 @@ NO_KEY_MESSAGE = (
 )
 
 
+USERS_MAX_AGE = 24 * 3600  # seconds: people join and leave; a day-old list is asked for again
+
+
 @dataclass
 class Session:
     profile_flag: str | None = None
@@ -165,30 +168,60 @@ class Session:
         key = self.settings.api_key or ("sandbox" if self.settings.sandbox else "")
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    def cached(self, name: str, fetch: Any, *, fresh: bool = False) -> Any:
-        """Return the cached value `name` for this profile and key, fetching it once
-        (or again, with `fresh`)."""
+    def cache_path(self, name: str) -> Path:
+        """A cache file of this profile: in the cache directory (XDG_CACHE_HOME), since losing
+        it costs one request and nothing else."""
+        return self.env.cache_dir() / "profiles" / self.settings.profile / f"{name}.json"
+
+    def cached(self, name: str, fetch: Any, *, fresh: bool = False, max_age: float | None = None) -> Any:
+        """The cached value `name` for this profile and key, fetched when missing, older than
+        `max_age` seconds, or `fresh` is asked for."""
         import json
 
-        value = None if fresh else self.peek(name)
+        value = None if fresh else self.peek(name, max_age=max_age)
         if value is None:
             value = fetch()
             from closetask.config import write_atomic
 
-            path = self.state_path(f"{name}.json")
-            write_atomic(path, json.dumps({"key": self.key_fingerprint(), "value": value}))
+            record = {"key": self.key_fingerprint(), "at": self.env.now().isoformat(), "value": value}
+            write_atomic(self.cache_path(name), json.dumps(record))
         return value
 
-    def peek(self, name: str) -> Any:
+    def peek(self, name: str, *, max_age: float | None = None) -> Any:
         """The cached value `name` for this profile and key, or None: never a request."""
+        stored = self._read_cache(name)
+        if stored is None or stored.get("key") != self.key_fingerprint():
+            return None
+        if max_age is not None:
+            from datetime import datetime
+
+            try:
+                age = (self.env.now() - datetime.fromisoformat(str(stored["at"]))).total_seconds()
+            except (KeyError, ValueError, TypeError):
+                return None  # no time (an old cache): as good as expired
+            if not 0 <= age <= max_age:
+                return None
+        return stored.get("value")
+
+    def _read_cache(self, name: str) -> dict[str, Any] | None:
+        """The cache record, from the cache directory; a cache left in the state directory by
+        an older closetask is read once, moved, and never looked for again."""
         import json
 
-        try:
-            stored = json.loads(self.state_path(f"{name}.json").read_text(encoding="utf-8"))
-            if stored.get("key") == self.key_fingerprint():
-                return stored["value"]
-        except (OSError, ValueError, KeyError, AttributeError):
-            pass
+        path, old = self.cache_path(name), self.state_path(f"{name}.json")
+        for candidate in (path, old):
+            try:
+                stored = json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(stored, dict):
+                continue
+            if candidate == old:
+                from closetask.config import write_atomic
+
+                write_atomic(path, json.dumps(stored))
+                old.unlink(missing_ok=True)
+            return stored
         return None
 
     def me(self) -> dict[str, Any]:
@@ -209,7 +242,7 @@ class Session:
             self._users_fetched = True
             return fetch_users(self.client())
 
-        return self.cached("users", fetch, fresh=fresh)
+        return self.cached("users", fetch, fresh=fresh, max_age=USERS_MAX_AGE)
 
     def resolve_user(self, who: str, *, allow_all: bool = False, assigning: bool = False) -> str | None:
         """`me` / `all` / email / user ID -> user ID (None for all).
@@ -225,7 +258,7 @@ class Session:
         if needs_user_list(text):
             users = self.users()
         else:
-            users = (self.peek("users") or []) if assigning else []
+            users = (self.peek("users", max_age=USERS_MAX_AGE) or []) if assigning else []
         if (
             needs_user_list(text)
             and not self._users_fetched

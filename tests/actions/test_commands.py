@@ -231,6 +231,45 @@ def test_reassigns_old_spellings_still_work_and_are_journaled_as_the_new_one(cli
     assert clash.exit_code == 2 and "disagree" in clash.stderr
 
 
+def users_requests(api) -> int:
+    return api.lines("GET").count("GET user/?_skip=0&_limit=100")
+
+
+def test_the_users_cache_lives_in_the_cache_directory_and_expires_after_a_day(cli, api, home):
+    assert cli("reassign", tid(1), "--assign-to", "jane@example.com").exit_code == 0
+    cache = home / "cache" / "profiles" / "default" / "users.json"
+    stored = json.loads(cache.read_text())
+    assert stored["at"] == "2026-11-28T10:00:00+00:00" and KEY not in cache.read_text()
+    assert all("organizations" in u for u in stored["value"])
+    later = {"CLOSETASK_NOW": "2026-11-29T09:59:00+00:00"}
+    assert cli("reassign", tid(2), "--assign-to", "jane@example.com", env=later).exit_code == 0
+    assert users_requests(api) == 1  # 23 h 59 min old: still good
+    a_day_later = {"CLOSETASK_NOW": "2026-11-29T10:00:01+00:00"}
+    assert cli("reassign", tid(3), "--assign-to", "jane@example.com", env=a_day_later).exit_code == 0
+    assert users_requests(api) == 2
+
+
+def test_a_cache_an_older_closetask_left_in_the_state_directory_is_moved_once(cli, api, home):
+    import fake_close
+
+    old = home / "state" / "profiles" / "default" / "users.json"
+    old.parent.mkdir(parents=True)
+    fingerprint = __import__("hashlib").sha256(KEY.encode()).hexdigest()[:16]
+    users = [{**u, "organizations": ["orga_1"]} for u in fake_close.USERS]
+    old.write_text(json.dumps({"key": fingerprint, "at": "2026-11-28T09:00:00+00:00", "value": users}))
+    assert cli("reassign", tid(1), "--assign-to", "jane@example.com").exit_code == 0
+    assert users_requests(api) == 0  # the old file answered
+    assert not old.exists() and (home / "cache" / "profiles" / "default" / "users.json").exists()
+
+
+def test_config_refresh_asks_close_again_for_me_and_the_users(cli, api, with_a_user_who_left):
+    assert cli("reassign", tid(1), "--assign-to", "jane@example.com").exit_code == 0
+    result = cli("config", "refresh")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "Refreshed: you are rep@example.com; 3 users, 1 of them no longer in an organization.\n"
+    assert users_requests(api) == 2 and api.lines("GET").count("GET me/") == 1
+
+
 def test_reassign_needs_assign_to(cli, api):
     result = cli("reassign", tid(1))
     assert result.exit_code == 2

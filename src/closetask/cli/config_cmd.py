@@ -47,7 +47,9 @@ def init(
         ),
     ] = None,
 ) -> None:
-    """Store an API key in a profile (--profile NAME, anywhere on the line), after checking it with Close.
+    """Store an API key in a profile, after checking it with Close.
+
+    The profile is the global --profile NAME (anywhere on the line), else the default one.
 
     The key is asked with hidden input, or read from stdin with --api-key-stdin. Nothing is
     written when Close rejects the key. The file is created with mode 0600.
@@ -230,6 +232,26 @@ def profiles(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
             f"{'*' if item['default'] else ' '} {item['name']}\t{item['user_email'] or '-'}\t{item['base_url']}",
             file=ctx.obj.env.output,
         )
+
+
+@app.command("refresh")
+def refresh(ctx: typer.Context) -> None:
+    """Ask Close again for the key's user and the organization's users.
+
+    Both are cached (the users for a day): run this after someone joins or leaves, so that
+    their email works in --assignee and --assign-to at once.
+
+    Example: closetask config refresh
+    """
+    from closetask.close.users import fetch_me
+
+    session = ctx.obj
+    me = session.cached("me", lambda: fetch_me(session.client()), fresh=True)
+    users = session.users(fresh=True)
+    left = sum(1 for u in users if u.get("organizations") == [])
+    who = me.get("email") or me.get("id")
+    note = f", {left} of them no longer in an organization" if left else ""
+    session.notify(f"Refreshed: you are {who}; {len(users)} users{note}.")
 
 
 @app.command("use")

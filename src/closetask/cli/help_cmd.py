@@ -11,7 +11,10 @@ ENVIRONMENT = (
     ("CLOSETASK_PROFILE", "Profile to use when --profile is not given."),
     ("CLOSETASK_BASE_URL", "API base URL (https, or http to loopback only)."),
     ("CLOSETASK_TZ", "Time zone: an IANA name (Europe/Berlin) or hours from UTC (-8, 5.5)."),
-    ("CLOSETASK_HOME", "Put config, data (sandbox database) and state (journal, row refs, lock) under this directory."),
+    (
+        "CLOSETASK_HOME",
+        "Put config, data (sandbox database), state (journal, row refs, lock) and caches under this directory.",
+    ),
     ("CLOSETASK_SANDBOX", "1: run every command against the embedded sandbox, like --sandbox."),
     ("CLOSETASK_NOW", "A fixed 'now' (ISO date-time) for tests, demos and screenshots."),
     ("NO_COLOR", "Any value: no colour in tables (machine output never has colour)."),
