@@ -121,9 +121,7 @@ def test_every_page_of_a_big_inbox(tmp_path, run, pytestconfig):
         assert concurrent.stdout.split() == listed
 
         limited = run(server, "inbox", "--ids", "--assignee", "all", "--limit", "150")
-        assert len(limited.stdout.split()) == 150
-        assert set(limited.stdout.split()) <= set(listed)
-        assert [q["_limit"] for q in task_queries(server)[-2:]] == ["100", "50"]
+        assert limited.stdout.split() == listed[:150]  # the first 150 rows, not Close's first 150
     finally:
         shared.stop_sandbox(server)
 

@@ -104,7 +104,8 @@ def test_x_tz_offset_is_sent(cli, fake, monkeypatch):
             {"view": "archive", "_order_by": "-date", "date__lt": "2026-11-25"},
             [],
         ),
-        (["inbox", "--limit", "7"], {"_limit": "7"}, []),
+        # --limit cuts the display order, not Close's: the page is read whole (first_rows)
+        (["inbox", "--limit", "7"], {}, []),
     ],
 )
 def test_options_to_params(cli, fake, args, changed, removed):
@@ -144,9 +145,21 @@ def test_every_page_is_fetched(cli, fake):
     assert [(p["_skip"], p["_limit"]) for p in fake.task_requests()] == [("0", "100"), ("100", "100"), ("200", "100")]
 
 
-def test_limit_stops_fetching(cli, fake):
+def test_limit_stops_fetching_once_no_later_page_can_change_the_first_rows(cli, fake):
+    """Ten tasks a day: row 150 is on 15 Nov; the second page ends on 20 Nov, more than a
+    day later, so no task after it can be among the first 150."""
+    fake.tasks = [task(T(n), "lead", f"2026-11-{n // 10 + 1:02d}") for n in range(0, 250)]
+    everything = cli("inbox", "--ids", "--assignee", "all").stdout.splitlines()
+    before = len(fake.task_requests())
+    result = cli("inbox", "--ids", "--limit", "150", "--assignee", "all")
+    assert result.stdout.splitlines() == everything[:150]
+    assert [(p["_skip"], p["_limit"]) for p in fake.task_requests()[before:]] == [("0", "100"), ("100", "100")]
+
+
+def test_limit_on_jsonl_is_closes_own(cli, fake):
+    """JSONL streams in Close's order, so its --limit is `_limit`: the first N Close sends."""
     fake.tasks = [task(T(n), "lead", "2026-11-28") for n in range(1, 251)]
-    result = cli("inbox", "--ids", "--limit", "150")
+    result = cli("inbox", "--jsonl", "--limit", "150")
     assert len(result.stdout.splitlines()) == 150
     assert [(p["_skip"], p["_limit"]) for p in fake.task_requests()] == [("0", "100"), ("100", "50")]
 

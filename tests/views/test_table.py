@@ -156,11 +156,13 @@ def test_empty_inbox_is_kind_and_succeeds(cli, fake, tty, home):
     assert (filtered.exit_code, filtered.stdout, filtered.stderr) == (0, "", "No inbox tasks match these filters.\n")
 
 
-def test_limit_says_there_may_be_more(cli, fake, tty):
+def test_limit_shows_the_first_rows_and_says_there_may_be_more(cli, fake, tty):
     fake.tasks = DATASET
+    full = cli("inbox", "--ids").stdout.split()
     result = cli("inbox", "--limit", "2")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.rstrip().splitlines()[-1] == "2 tasks · --limit reached, there may be more"
+    assert result.stdout.rstrip().splitlines()[-1] == "2 tasks · 2 overdue · --limit reached, there may be more"
+    assert cli("inbox", "--ids", "--limit", "2").stdout.split() == full[:2]
 
 
 def test_markup_in_task_text_is_printed_as_is(cli, fake, tty):

@@ -114,7 +114,13 @@ OrderOpt = Annotated[
 ]
 LimitOpt = Annotated[
     Optional[int],
-    typer.Option("--limit", metavar="N", min=1, help="Stop after N tasks (fetches no more pages).", show_default=False),
+    typer.Option(
+        "--limit",
+        metavar="N",
+        min=1,
+        help="Only the first N rows of the listing (--jsonl: the first N Close sends).",
+        show_default=False,
+    ),
 ]
 FieldsOpt = Annotated[
     Optional[str],

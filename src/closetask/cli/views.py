@@ -121,7 +121,7 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     from dataclasses import replace
 
     from closetask.cli.filters import build_query, has_filters
-    from closetask.core.listing import arrange, iter_pages
+    from closetask.core.listing import arrange, first_rows, iter_pages
     from closetask.core.query import SORT_FIELDS, with_sort_fields
     from closetask.errors import UsageError
     from closetask.render import machine
@@ -159,10 +159,13 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     today = app.today()
     # A spinner on the terminal JSONL is streaming to would garble the lines.
     spinner_ok = app.stderr_isatty and not (fmt == "jsonl" and app.stdout_isatty)
+    # JSONL streams in Close's order, so its --limit is Close's (`_limit`); every other format
+    # shows the display order, whose first N rows first_rows() finds by reading on a little.
+    paged = query if fmt == "jsonl" else replace(query, limit=None)
     pages = with_progress(
         iter_pages(
             app.client(),
-            query,
+            paged,
             tz=app.tz,
             today=today,
             page_size=settings.page_size,
@@ -177,8 +180,12 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
             machine.write_jsonl(page, fields=shown_fields, out=app.env.output)
         return
 
-    tasks = [task for page in pages for task in page]
-    listing = arrange(tasks, tz=app.tz, today=today, view=view, order=query.order)
+    if query.limit is not None:
+        listing, limited = first_rows(pages, query.limit, tz=app.tz, today=today, view=view, order=query.order)
+        tasks = listing.tasks
+    else:
+        tasks = [task for page in pages for task in page]
+        listing, limited = arrange(tasks, tz=app.tz, today=today, view=view, order=query.order), False
     if fmt == "json":
         machine.write_json(listing.tasks, fields=shown_fields, out=app.env.output)
         return
@@ -216,7 +223,7 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
         listing,
         tz=app.tz,
         show_assignee=o.assignee.strip().lower() != "me",
-        limited=query.limit is not None and len(tasks) >= query.limit,
+        limited=limited,
     )
 
 

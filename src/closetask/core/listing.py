@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from closetask.close.tasks import TASKS
@@ -102,6 +102,69 @@ def arrange(
     dated = sorted((g for g in groups if g.day is not None), key=lambda g: g.day, reverse=descending)  # type: ignore[arg-type, return-value]  # day is not None: filtered just before
     undated = [g for g in groups if g.day is None]
     return Listing([*dated, *undated], grouped=True, today=today, view=view)
+
+
+def first_rows(
+    pages: Iterable[list[dict[str, Any]]],
+    limit: int,
+    *,
+    tz: TimeZone,
+    today: date,
+    view: str = "inbox",
+    order: str | None = None,
+) -> tuple[Listing, bool]:
+    """The first `limit` rows of the listing `pages` would make without a limit, in its order,
+    and whether there were more. `--limit N` means exactly this.
+
+    Close pages by its own order (`_order_by=date`: by instant, date-only tasks at a local
+    midnight it places itself), which is not quite the display order (by local day, date-only
+    rows first). So pages are read until no later page can hold a row that belongs in the
+    first `limit`: a task later in Close's order cannot fall on a local day more than one day
+    before the last one read (one day covers any difference in where a date-only task sits);
+    for creation order, no later task was created before the last one read. Usually that is
+    the page holding row `limit`, or the one after it.
+    """
+    from closetask.core.ordering import task_local_date
+
+    order = order or ("-date" if view == "archive" else "date")
+    descending = order.startswith("-")
+    by_created = order.lstrip("-") == "date_created"
+    read: list[Task] = []
+    more = False
+    for page in pages:
+        read.extend(page)
+        if len(read) <= limit or not page:
+            continue
+        nth = arrange(read, tz=tz, today=today, view=view, order=order).tasks[limit - 1]
+        last = page[-1]
+        if by_created:
+            a, b = _created(nth), _created(last)
+            settled = a is not None and b is not None and (a > b if descending else a < b)
+        else:
+            a_day, b_day = task_local_date(nth, tz), task_local_date(last, tz)
+            settled = (
+                a_day is not None
+                and b_day is not None
+                and (
+                    a_day.toordinal() > b_day.toordinal() + 1
+                    if descending
+                    else a_day.toordinal() < b_day.toordinal() - 1
+                )
+            )
+        if settled:
+            more = True
+            break
+    listing = arrange(read, tz=tz, today=today, view=view, order=order)
+    rows = listing.tasks
+    more = more or len(rows) > limit
+    return arrange(rows[:limit], tz=tz, today=today, view=view, order=order), more
+
+
+def _created(task: Task) -> float | None:
+    from closetask.core.ordering import parse_task_date
+
+    parsed = parse_task_date(task.get("date_created"))
+    return parsed.timestamp() if isinstance(parsed, datetime) else None
 
 
 def trim_fields(task: Task, fields: tuple[str, ...] | None) -> Task:
