@@ -56,8 +56,10 @@ def test_undo_done_reopens_exactly_the_tasks_it_completed(cli, api, rows):
     api.sent.clear()
     result = cli("undo", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert api.lines() == [f"PUT task/?id__in={tid(1)},{tid(2)}&_type=all"]
-    assert api.sent[0].body == {"is_complete": False}
+    # First a read (are they still as `done` left them?), then the revert.
+    assert api.lines("PUT") == [f"PUT task/?id__in={tid(1)},{tid(2)}&_type=all"]
+    assert api.lines()[0].startswith(f"GET task/?id__in={tid(1)},{tid(2)}&_type=all&_fields=")
+    assert api.puts()[0].body == {"is_complete": False}
     assert [api.tasks[tid(n)]["is_complete"] for n in (1, 2, 3)] == [False, False, True]
     assert result.stderr == "Undid `done 1 2 3`: restored 2 tasks.\n"
     # Nothing left to undo: undo does not undo itself.
@@ -74,7 +76,7 @@ def test_undo_groups_tasks_by_their_before_values(cli, api):
     assert cli("snooze", tid(1), tid(2), tid(3), tid(4), "+1w").exit_code == 0
     api.sent.clear()
     assert cli("undo", "--yes").exit_code == 0
-    assert [(s.line(), s.body) for s in api.sent] == [
+    assert [(s.line(), s.body) for s in api.puts()] == [
         (f"PUT task/?id__in={tid(1)},{tid(2)}&_type=all", {"date": "2026-11-20"}),
         (f"PUT task/{tid(3)}/", {"date": "2026-11-27T17:00:00+00:00"}),
         (f"PUT task/{tid(4)}/", {"date": "2026-11-21"}),
@@ -191,7 +193,7 @@ def test_undo_after_a_partial_failure_reverts_sent_and_failed_but_not_unsent(cli
     api.sent.clear()
     assert cli("undo", "--yes").exit_code == 0
     # The failed chunk is reverted too: its state on the server is unknown (it may have applied).
-    assert [len(s.params["id__in"].split(",")) for s in api.sent] == [100, 100, 50]
+    assert [len(s.params["id__in"].split(",")) for s in api.puts()] == [100, 100, 50]
     assert not any(api.tasks[r]["is_complete"] for r in refs)
 
 
@@ -239,3 +241,89 @@ def test_undo_reverts_an_entry_left_in_flight_by_a_crash(cli, api, journal_path)
     api.tasks[tid(1)]["is_complete"] = api.tasks[tid(2)]["is_complete"] = True  # it did arrive
     assert cli("undo", "--yes").exit_code == 0
     assert api.tasks[tid(1)]["is_complete"] is False and api.tasks[tid(2)]["is_complete"] is False
+
+
+# --- undo never overwrites later work -----------------------------------------------------
+
+
+def entry_ids(journal_path) -> list[str]:
+    return [e.id for e in UndoJournal(journal_path).entries()]
+
+
+def test_undoing_an_entry_a_later_command_superseded_leaves_the_task_alone(cli, api, journal_path):
+    """snooze fri, snooze mon; undo the first: Monday stays (the old undo wiped it). Undo the
+    second: Friday. Undo the first again: now nothing later stands in the way."""
+    original = api.tasks[tid(1)]["date"]
+    assert cli("snooze", tid(1), "fri").exit_code == 0
+    assert cli("snooze", tid(1), "mon").exit_code == 0
+    first, second = entry_ids(journal_path)
+    result = cli("undo", first, "--yes")
+    assert result.exit_code == 1
+    assert (
+        f"Left alone 1 task changed since `snooze {tid(1)} fri`: Task 1 (Acme Corp) (changed since by `snooze {tid(1)} mon`)"
+        in (result.stderr)
+    )
+    assert (
+        result.stderr.splitlines()[-2]
+        == f"error: nothing to undo in `snooze {tid(1)} fri`: every task it changed was changed since"
+    )
+    assert api.tasks[tid(1)]["date"] == "2026-11-30"  # Monday kept
+    assert api.puts()[-1].body == {"date": "2026-11-30"}  # nothing sent by the refused undo
+    assert cli("undo", "--yes").exit_code == 0  # the second: back to Friday
+    assert api.tasks[tid(1)]["date"] == "2026-12-04"
+    assert cli("undo", "--yes").exit_code == 0  # the first, now unopposed
+    assert api.tasks[tid(1)]["date"] == original
+
+
+def test_a_colleagues_later_change_is_not_overwritten_unless_forced(cli, api, journal_path):
+    assert cli("snooze", tid(1), tid(2), "fri").exit_code == 0
+    # A colleague moves task 2 to Tuesday in Close.
+    api.tasks[tid(2)].update(date="2026-12-01", date_updated="2026-11-28T10:05:00+00:00")
+    result = cli("undo", "--yes")
+    assert result.exit_code == 3
+    assert (
+        "Left alone 1 task changed since" in result.stderr and "date is now 2026-12-01, not 2026-12-04" in result.stderr
+    )
+    (entry_id,) = entry_ids(journal_path)
+    assert f"hint: closetask undo {entry_id} --force reverts them anyway" in result.stderr
+    assert api.tasks[tid(1)]["date"] == "2026-11-28" and api.tasks[tid(2)]["date"] == "2026-12-01"
+    (entry,) = UndoJournal(journal_path).entries()
+    assert entry.status == "undone" and entry.undo_skipped == [tid(2)]
+    assert cli("undo", "--yes").stderr == "Nothing to undo.\n"  # plain undo moves on
+    forced = cli("undo", entry_id, "--force", "--yes")
+    assert forced.exit_code == 0, forced.stderr
+    assert api.tasks[tid(2)]["date"] == "2026-11-28"
+    assert UndoJournal(journal_path).entries()[0].undo_skipped == []
+
+
+def test_a_change_to_another_field_is_seen_by_date_updated(cli, api):
+    assert cli("done", tid(1)).exit_code == 0
+    api.tasks[tid(1)].update(assigned_to=JANE_ID, date_updated="2026-11-28T11:00:00+00:00")
+    result = cli("undo", "--yes")
+    assert result.exit_code == 1
+    assert "updated in Close at 2026-11-28T11:00:00+00:00, after this change" in result.stderr
+    assert api.tasks[tid(1)]["is_complete"] is True
+    # Within a minute of the change: the two clocks may differ that much, so it is not a conflict.
+    assert cli("done", tid(2)).exit_code == 0
+    api.tasks[tid(2)]["date_updated"] = "2026-11-28T10:00:50+00:00"
+    assert cli("undo", "--yes").exit_code == 0 and api.tasks[tid(2)]["is_complete"] is False
+
+
+def test_undoing_a_partly_failed_bulk_leaves_its_reruns_tasks_alone(cli, api, journal_path):
+    api.add(*(make_task(n, date="2026-11-01") for n in range(100, 250)))
+    refs = [tid(n) for n in range(100, 250)]
+    second_chunk = refs[100]
+    api.hook = lambda s: (
+        httpx.Response(400, json={"errors": ["nope"]})
+        if s.method == "PUT" and second_chunk in s.params["id__in"]
+        else None
+    )
+    bulk = ["bulk", "--before", "-14d", "--complete", "--yes", "--concurrency", "1"]
+    assert cli(*bulk).exit_code == 3  # 100 changed, the second chunk refused
+    api.hook = None
+    assert cli(*bulk).exit_code == 0  # the rerun finishes the 50
+    first, _ = entry_ids(journal_path)
+    result = cli("undo", first, "--yes")
+    assert result.exit_code == 3
+    assert "Left alone 50 tasks changed since" in result.stderr
+    assert [r for r in refs if api.tasks[r]["is_complete"]] == refs[100:]  # the rerun's 50 stay done

@@ -21,6 +21,9 @@ def undo(
     ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List recent journal entries instead of undoing.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many entries --list shows.")] = 10,
+    force: Annotated[
+        bool, typer.Option("--force", help="Revert tasks changed since the entry too (their later change is lost).")
+    ] = False,
     yes: YesOpt = False,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
@@ -30,42 +33,69 @@ def undo(
 ) -> None:
     """Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk).
 
-    Tasks get back the values they had before; a task that `add` created is deleted. Deleted
-    tasks cannot be restored. --list shows the journal.
+    Tasks get back the values they had before; a task that `add` created is deleted. A task
+    changed since (by a later command, a colleague, or in Close) is left alone and named:
+    undo never overwrites later work unless --force. Exit 3: some tasks were left alone.
+    Deleted tasks cannot be restored. --list shows the journal.
 
     Example: closetask undo --list
     """
     from closetask.cli import task_changes as tc
-    from closetask.core.apply import raise_for_failures, revert
+    from closetask.core.apply import plural, raise_for_failures, revert
+    from closetask.errors import BulkPartialFailure, ClosetaskError
     from closetask.render.report import Report, emit
+    from closetask.render.task_detail import labels_summary
 
     app = tc.app_context(ctx)
     book = tc.journal(app)
     if list_ or old_list:
         _list(app, book, limit, json_out)
         return
-    entry = _pick(book, entry_id)
+    entry = _pick(book, entry_id, force=force)
     if entry is None:
         app.notify("Nothing to undo.")
         return
-    requests, what, done = _plan(entry)
+    if entry.action == "delete":
+        _plan(entry, [])  # says why a delete cannot be undone (exit 1), before any request
+    candidates = _candidates(entry)
     if dry_run:
-        app.notify(f"Would undo `{entry.command}` ({entry.id}): {what}")
+        requests, what, _ = _plan(entry, candidates)
+        app.notify(f"Would undo `{entry.command}` ({entry.id}): {what} (tasks changed since are checked when it runs)")
         tc.print_requests(app, requests)
         return
-    tc.confirm(app, f"Undo `{entry.command}` ({entry.at}): {what}?", yes=yes, what="undo")
-    result = revert(app.client(), book, entry, requests)
+    tc.require_yes(app, yes=yes, what="undo")  # off a terminal: exit 2 before any request
+    client = app.client()
+    current, skipped = _changed_since(client, book, entry, candidates, force=force)
+    todo = [i for i in candidates if i not in skipped]
     report = Report()
+    if skipped:
+        named = labels_summary([current.get(i) or {"id": i} for i in skipped])
+        why = "; ".join(sorted({reason for reason in skipped.values()}))
+        report.note(f"Left alone {plural(len(skipped))} changed since `{entry.command}`: {named} ({why})")
+    if not todo:
+        emit(report, json_out=False, notify=app.notify)
+        raise ClosetaskError(
+            f"nothing to undo in `{entry.command}`: every task it changed was changed since",
+            hint=f"closetask undo {entry.id} --force reverts them anyway (their later change is lost)",
+        )
+    requests, what, done = _plan(entry, todo)
+    tc.confirm(app, f"Undo `{entry.command}` ({entry.at}): {what}?", yes=yes, what="undo")
+    result = revert(client, book, entry, requests, skipped=list(skipped))
     if result.sent:
         report.note(f"Undid `{entry.command}`: {done}.")
     if json_out:
         # The PUTs' answers are reused; refetch asks only for tasks it has no answer for.
-        report.data = tc.refetch(app.client(), result.sent if entry.action != "create" else [], result.tasks)
+        report.data = tc.refetch(client, result.sent if entry.action != "create" else [], result.tasks)
     emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
+    if skipped:
+        raise BulkPartialFailure(
+            f"restored {plural(len(result.sent))}, left {len(skipped)} alone: changed since `{entry.command}`",
+            hint=f"closetask undo {entry.id} --force reverts them anyway (their later change is lost)",
+        )
 
 
-def _pick(book, entry_id: str | None):
+def _pick(book, entry_id: str | None, *, force: bool = False):
     from closetask.errors import UsageError
 
     if entry_id is None:
@@ -73,15 +103,38 @@ def _pick(book, entry_id: str | None):
     entry = book.get(entry_id)
     if entry is None:
         raise UsageError(f"no journal entry {entry_id!r}", hint="closetask undo --list shows the entries")
-    if entry.status == "undone":
+    if entry.status == "undone" and not (force and entry.undo_skipped):
         raise UsageError(f"journal entry {entry.id} (`{entry.command}`) was already undone")
     if not entry.touched:
         raise UsageError(f"journal entry {entry.id} (`{entry.command}`) changed nothing; there is nothing to undo")
     return entry
 
 
-def _plan(entry):
-    """The requests that revert `entry`, and phrases for the prompt and the report."""
+def _candidates(entry) -> list[str]:
+    """What undoing `entry` may touch: the tasks it changed, less those an earlier undo of it
+    restored (an undo of an undone entry, with --force, is only its skipped tasks)."""
+    if entry.status == "undone":
+        return list(entry.undo_skipped)
+    restored = set(entry.undo_sent)
+    return [i for i in entry.touched if i not in restored]
+
+
+def _changed_since(client, book, entry, ids: list[str], *, force: bool):
+    """Each task as Close has it now, and those changed since `entry` (empty with --force)."""
+    from closetask.core.changes import LABEL_FIELDS, fetch_tasks
+    from closetask.core.conflicts import changed_since
+
+    fields = [*LABEL_FIELDS, *entry.changes, "date_updated"]
+    current = fetch_tasks(client, ids, fields, require_all=False)
+    if force:
+        return current, {}
+    entries = book.entries()
+    later = entries[[e.id for e in entries].index(entry.id) + 1 :]
+    return current, changed_since(entry, later, current, ids)
+
+
+def _plan(entry, ids: list[str]):
+    """The requests that revert `ids` of `entry`, and phrases for the prompt and the report."""
     from closetask.core.apply import plural
     from closetask.core.changes import plan_delete, plan_revert
     from closetask.errors import ClosetaskError
@@ -92,9 +145,9 @@ def _plan(entry):
             hint=f"journal entry {entry.id} keeps their content; to undo an earlier change: closetask undo ENTRY (see --list)",
         )
     if entry.action == "create":
-        count = plural(len(entry.touched))
-        return plan_delete(entry.touched), f"delete the {count} it created", f"deleted the {count} it created"
-    changed = [i for i in entry.touched if entry.before_of(i) is not None]
+        count = plural(len(ids))
+        return plan_delete(ids), f"delete the {count} it created", f"deleted the {count} it created"
+    changed = [i for i in ids if entry.before_of(i) is not None]
     count = plural(len(changed))
     return plan_revert(entry.before, changed), f"restore {count}", f"restored {count}"
 

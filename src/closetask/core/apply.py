@@ -42,7 +42,13 @@ class Journal(Protocol):
     def mark(self, entry_id: str, **marks: Any) -> None: ...
 
     def mark_undone(
-        self, entry_id: str, *, sent: Sequence[str] = (), error: str | None = None, complete: bool = True
+        self,
+        entry_id: str,
+        *,
+        sent: Sequence[str] = (),
+        error: str | None = None,
+        complete: bool = True,
+        skipped: Sequence[str] = (),
     ) -> None: ...
 
 
@@ -175,9 +181,17 @@ def create(client: Any, journal: Journal, *, command: str, request: PlannedReque
 # --- undo -----------------------------------------------------------------------------
 
 
-def revert(client: Any, journal: Journal, entry: JournalEntry, requests: Sequence[PlannedRequest]) -> ApplyResult:
+def revert(
+    client: Any,
+    journal: Journal,
+    entry: JournalEntry,
+    requests: Sequence[PlannedRequest],
+    *,
+    skipped: Sequence[str] = (),
+) -> ApplyResult:
     """Send the requests that undo `entry` and record the outcome on it. A partial undo
-    leaves the entry undoable: reverting again is harmless and finishes it."""
+    (a request failed) leaves the entry undoable: reverting again is harmless and finishes it.
+    `skipped` (changed since, left alone) is recorded; it does not keep the entry open."""
     from closetask.core.changes import apply_requests
 
     try:
@@ -185,7 +199,9 @@ def revert(client: Any, journal: Journal, entry: JournalEntry, requests: Sequenc
     except KeyboardInterrupt:
         journal.mark_undone(entry.id, complete=False, error="interrupted")
         raise
-    journal.mark_undone(entry.id, sent=result.sent, complete=result.ok, error="; ".join(result.errors) or None)
+    journal.mark_undone(
+        entry.id, sent=result.sent, complete=result.ok, error="; ".join(result.errors) or None, skipped=skipped
+    )
     return result
 
 

@@ -50,6 +50,8 @@ class JournalEntry:
     undone_at: str | None = None
     undo_sent: list[str] = field(default_factory=list)
     undo_errors: list[str] = field(default_factory=list)
+    finished_at: str | None = None  # when the final status was marked: the change's confirmed time
+    undo_skipped: list[str] = field(default_factory=list)  # left alone by undo: changed since
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _index_key: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -121,6 +123,8 @@ class JournalEntry:
             "undone_at": self.undone_at,
             "undo_sent": self.undo_sent,
             "undo_errors": self.undo_errors,
+            "finished_at": self.finished_at,
+            "undo_skipped": self.undo_skipped,
             **({"extra": self.extra} if self.extra else {}),
         }
 
@@ -177,6 +181,8 @@ def _entry_from(record: Mapping[str, Any]) -> JournalEntry:
     entry.undone_at = record.get("undone_at")
     entry.undo_sent = _ids(record.get("undo_sent"))
     entry.undo_errors = [str(e) for e in record.get("undo_errors") or []]
+    entry.finished_at = record.get("finished_at")
+    entry.undo_skipped = _ids(record.get("undo_skipped"))
     return entry
 
 
@@ -198,10 +204,14 @@ def _apply_mark(entry: JournalEntry, record: Mapping[str, Any]) -> None:
         entry.extra.update(record["extra"])
     if status:
         entry.status = status
+        entry.finished_at = str(record.get("at", "")) or None
 
 
 def _apply_undo(entry: JournalEntry, record: Mapping[str, Any]) -> None:
-    _extend(entry.undo_sent, _ids(record.get("sent")))
+    restored = _ids(record.get("sent"))
+    _extend(entry.undo_sent, restored)
+    entry.undo_skipped = [i for i in entry.undo_skipped if i not in set(restored)]
+    _extend(entry.undo_skipped, _ids(record.get("skipped")))
     if record.get("error"):
         entry.undo_errors.append(str(record["error"]))
     if record.get("complete", True):

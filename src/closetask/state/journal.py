@@ -71,7 +71,17 @@ class UndoJournal:
             extra=dict(extra or {}),
         )
         record = {"kind": "entry", **entry.to_dict()}
-        for empty in ("sent", "failed", "attempting", "errors", "undone_at", "undo_sent", "undo_errors"):
+        for empty in (
+            "sent",
+            "failed",
+            "attempting",
+            "errors",
+            "undone_at",
+            "undo_sent",
+            "undo_errors",
+            "finished_at",
+            "undo_skipped",
+        ):
             record.pop(empty, None)
         self._maybe_compact()
         self._append(record)
@@ -111,12 +121,21 @@ class UndoJournal:
         self._append(record)
 
     def mark_undone(
-        self, entry_id: str, *, sent: Sequence[str] = (), error: str | None = None, complete: bool = True
+        self,
+        entry_id: str,
+        *,
+        sent: Sequence[str] = (),
+        error: str | None = None,
+        complete: bool = True,
+        skipped: Sequence[str] = (),
     ) -> None:
-        """Record an undo: `complete=False` keeps the entry undoable (a partial undo can be rerun)."""
+        """Record an undo: `complete=False` keeps the entry undoable (a partial undo can be rerun);
+        `skipped`: tasks left alone because they changed since (`undo ENTRY --force` reverts them)."""
         record: dict[str, Any] = {"kind": "undo", "ref": entry_id, "at": self._clock(), "complete": complete}
         if sent:
             record["sent"] = list(sent)
+        if skipped:
+            record["skipped"] = list(skipped)
         if error:
             record["error"] = error
         self._append(record)
