@@ -31,8 +31,10 @@ class ConfigError(ClosetaskError):
     exit_code = ExitCode.CONFIG
 
 
-class BulkPartialFailure(ClosetaskError):
-    exit_code = ExitCode.BULK_PARTIAL
+class PartlyDone(ClosetaskError):
+    """Some tasks changed, some not (a failed chunk, tasks undo left alone): exit 3."""
+
+    exit_code = ExitCode.PARTLY_DONE
 
 
 class Interrupted(ClosetaskError):

@@ -13,7 +13,7 @@ import pytest
 
 from closetask.core.apply import change, create, plan_update_of, raise_for_failures, revert
 from closetask.core.changes import PlannedRequest, plan_update
-from closetask.errors import BulkPartialFailure, NetworkError, ServerError
+from closetask.errors import NetworkError, PartlyDone, ServerError
 from closetask.state.journal import UndoJournal
 
 
@@ -123,7 +123,7 @@ def test_a_failed_chunk_leaves_a_partial_entry_that_knows_which_tasks_changed(lo
     assert result.sent == todo[:100] and result.failed == todo[100:]
     stored = journal.get(entry.id)
     assert stored.status == "partial" and stored.touched == todo  # failed ones stay attempted: undo covers them
-    with pytest.raises(BulkPartialFailure) as info:
+    with pytest.raises(PartlyDone) as info:
         raise_for_failures(result, done_verb="changed", rerun="run it again")
     assert info.value.message == "changed 100 tasks, 50 not confirmed: Close answered 503"
 

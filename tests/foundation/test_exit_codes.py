@@ -28,7 +28,7 @@ def test_exit_codes_are_the_documented_ones():
         "OK": 0,
         "ERROR": 1,
         "USAGE": 2,
-        "BULK_PARTIAL": 3,
+        "PARTLY_DONE": 3,
         "CONFIG": 4,
         "NETWORK": 5,
         "INTERRUPTED": 130,

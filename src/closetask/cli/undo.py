@@ -42,7 +42,7 @@ def undo(
     """
     from closetask.cli import task_changes as tc
     from closetask.core.apply import plural, raise_for_failures, revert
-    from closetask.errors import BulkPartialFailure, ClosetaskError
+    from closetask.errors import ClosetaskError, PartlyDone
     from closetask.render.report import Report, emit
     from closetask.render.task_detail import labels_summary
 
@@ -89,7 +89,7 @@ def undo(
     emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
     if skipped:
-        raise BulkPartialFailure(
+        raise PartlyDone(
             f"restored {plural(len(result.sent))}, left {len(skipped)} alone: changed since `{entry.command}`",
             hint=f"closetask undo {entry.id} --force reverts them anyway (their later change is lost)",
         )

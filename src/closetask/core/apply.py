@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from closetask.errors import ApiError, AuthError, BulkPartialFailure, ValidationFailed
+from closetask.errors import ApiError, AuthError, PartlyDone, ValidationFailed
 
 if TYPE_CHECKING:
     from closetask.core.changes import ApplyResult, ChunkResult, PlannedRequest
@@ -221,7 +221,7 @@ def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str, rerun
         raise ApiError("; ".join(result.errors) or "nothing was changed")
     failed = len(result.failed) + len(result.not_sent)
     error = result.errors[0] if result.errors else "stopped"
-    raise BulkPartialFailure(
+    raise PartlyDone(
         # "not confirmed" rather than "not changed": a chunk whose answer was lost may still
         # have been applied; the journal keeps it as attempted so that undo covers it.
         f"{done_verb} {plural(len(result.sent))}, {failed} not confirmed: {error}",
