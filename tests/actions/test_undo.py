@@ -327,3 +327,53 @@ def test_undoing_a_partly_failed_bulk_leaves_its_reruns_tasks_alone(cli, api, jo
     assert result.exit_code == 3
     assert "Left alone 50 tasks changed since" in result.stderr
     assert [r for r in refs if api.tasks[r]["is_complete"]] == refs[100:]  # the rerun's 50 stay done
+
+
+# --- one change at a time ---------------------------------------------------------------
+
+
+def held_lock(home, command: str):
+    from closetask.state.lock import BulkLock
+
+    return BulkLock(home / "state" / "profiles" / "default" / "bulk.lock", holder={"pid": 4242, "command": command})
+
+
+def test_a_change_refuses_at_once_while_a_bulk_holds_the_profile(cli, api, home):
+    with held_lock(home, "bulk --all --complete --yes"):
+        result = cli("done", tid(1))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: another bulk is running for this profile (pid 4242): `closetask bulk --all")
+    assert api.changes() == [] and api.tasks[tid(1)]["is_complete"] is False
+
+
+def test_a_change_waits_a_moment_for_another_change_to_finish(cli, api, home):
+    import threading
+
+    lock = held_lock(home, "done 2")
+    lock.acquire()
+    threading.Timer(0.3, lock.release).start()
+    result = cli("done", tid(1))
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[tid(1)]["is_complete"] is True
+
+
+def test_two_undos_never_revert_one_entry_twice(cli, api, journal_path, monkeypatch):
+    """The other undo finishes between this one's pick and its lock: this one stops."""
+    from closetask.cli import task_changes as tc
+
+    assert cli("done", tid(1)).exit_code == 0
+    (entry_id,) = entry_ids(journal_path)
+    real = tc.change_lock
+
+    def other_undo_first(app, command):
+        UndoJournal(journal_path).mark_undone(entry_id, sent=[tid(1)])
+        return real(app, command)
+
+    monkeypatch.setattr(tc, "change_lock", other_undo_first)
+    api.sent.clear()
+    result = cli("undo", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: journal entry {entry_id} (`done {tid(1)}`) was undone meanwhile by another run"
+    )
+    assert api.changes() == []

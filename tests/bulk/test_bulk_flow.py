@@ -198,7 +198,7 @@ def test_a_second_run_is_refused_while_the_lock_is_held(cli, api, state):
     assert result.stderr == (
         "error: another bulk is running for this profile (pid 4242, started 2026-11-28T09:59:00+00:00): "
         "`closetask bulk --before -14d --complete --yes`\n"
-        "hint: wait for it to finish and run this again; only one bulk runs at a time per profile\n"
+        "hint: wait for it to finish and run this again; one change at a time per profile\n"
     )
     assert dry.exit_code == 0  # a dry run changes nothing and takes no lock
     assert api.puts() == []

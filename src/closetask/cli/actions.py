@@ -90,7 +90,8 @@ def add(
         *(("--date", date) if date else ()),
         *(("--assign-to", assign_to) if assign_to else ()),
     )
-    task = create(app.client(), tc.journal(app), command=command, request=request)
+    with tc.change_lock(app, command):
+        task = create(app.client(), tc.journal(app), command=command, request=request)
     report = Report(data=task, plain=task["id"])
     report.note(f"Added task {task_label(task)} for {when_text(task.get('date'), app.tz)}").note(tc.undo_hint(app))
     emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
@@ -320,15 +321,17 @@ def delete(
         for task in tasks.values():
             app.notify(f"  {task_label(task)}")
         tc.confirm(app, f"Delete {plural(len(ids))} for good? Close cannot restore them", yes=False, what="delete")
-    _, result = change(
-        client,
-        tc.journal(app),
-        command=tc.command_line("delete", refs),
-        action="delete",
-        before=[{"id": i, "fields": tasks[i]} for i in ids],
-        requests=plan_delete(ids),
-        missing_ok=True,
-    )
+    command = tc.command_line("delete", refs)
+    with tc.change_lock(app, command):
+        _, result = change(
+            client,
+            tc.journal(app),
+            command=command,
+            action="delete",
+            before=[{"id": i, "fields": tasks[i]} for i in ids],
+            requests=plan_delete(ids),
+            missing_ok=True,
+        )
     gone = [tasks[i] for i in result.sent]
     report = Report(data=gone)
     if gone:

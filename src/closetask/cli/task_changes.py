@@ -102,7 +102,18 @@ def print_requests(app: Session, requests: Iterable[PlannedRequest]) -> int:
     return count
 
 
-# --- the journal ----------------------------------------------------------------------
+# --- the journal and the lock ---------------------------------------------------------
+
+
+def change_lock(app: Session, command: str) -> Any:
+    """The profile's change lock for an apply phase: a single change waits a few seconds for
+    another to finish, and refuses at once (exit 1, naming it) while a bulk runs."""
+    import os
+
+    from closetask.state.lock import BulkLock
+
+    holder = {"pid": os.getpid(), "started": app.now().isoformat(timespec="seconds"), "command": command}
+    return BulkLock(app.state_path("bulk.lock"), holder=holder, what="change", wait=5.0)
 
 
 def journal(app: Session) -> UndoJournal:
@@ -157,15 +168,16 @@ def run_update(
         )
     result = None
     if plan.todo:
-        _, result = change(
-            client,
-            journal(app),
-            command=command,
-            action="update",
-            before=plan.before,
-            changes=fields,
-            requests=plan_update(plan.todo, fields),
-        )
+        with change_lock(app, command):
+            _, result = change(
+                client,
+                journal(app),
+                command=command,
+                action="update",
+                before=plan.before,
+                changes=fields,
+                requests=plan_update(plan.todo, fields),
+            )
         changed = [current[i] for i in result.sent]
         if changed:
             report.note(f"{message(len(changed))}: {labels_summary(changed)}").note(undo_hint(app))

@@ -41,10 +41,7 @@ def undo(
     Example: closetask undo --list
     """
     from closetask.cli import task_changes as tc
-    from closetask.core.apply import plural, raise_for_failures, revert
-    from closetask.errors import ClosetaskError, PartlyDone
-    from closetask.render.report import Report, emit
-    from closetask.render.task_detail import labels_summary
+    from closetask.errors import ClosetaskError
 
     app = tc.app_context(ctx)
     book = tc.journal(app)
@@ -64,6 +61,23 @@ def undo(
         tc.print_requests(app, requests)
         return
     tc.require_yes(app, yes=yes, what="undo")  # off a terminal: exit 2 before any request
+    with tc.change_lock(app, f"undo {entry.id}"):
+        # Read again under the lock: another undo may have just reverted this entry.
+        fresh = book.get(entry.id)
+        if fresh is None or (fresh.status, fresh.undo_sent) != (entry.status, entry.undo_sent):
+            raise ClosetaskError(f"journal entry {entry.id} (`{entry.command}`) was undone meanwhile by another run")
+        entry = fresh
+        _undo(app, book, entry, _candidates(entry), force=force, yes=yes, json_out=json_out)
+
+
+def _undo(app, book, entry, candidates: list[str], *, force: bool, yes: bool, json_out: bool) -> None:
+    """Check, confirm, revert and report, under the change lock."""
+    from closetask.cli import task_changes as tc
+    from closetask.core.apply import plural, raise_for_failures, revert
+    from closetask.errors import ClosetaskError, PartlyDone
+    from closetask.render.report import Report, emit
+    from closetask.render.task_detail import labels_summary
+
     client = app.client()
     current, skipped = _changed_since(client, book, entry, candidates, force=force)
     todo = [i for i in candidates if i not in skipped]

@@ -1,4 +1,5 @@
-"""The per-profile bulk lock: one `closetask bulk` at a time, and never a stale lock.
+"""The per-profile change lock: one change at a time (a bulk holds it for its whole run, every
+other changing command for its apply phase, waiting a moment for it), and never a stale lock.
 
 An exclusive, non-blocking `flock` on a file in the profile's state directory. The kernel
 drops a flock when its process exits, however it exits (a crash, SIGKILL, a reboot), so a
@@ -20,7 +21,7 @@ from typing import Any
 
 from closetask.errors import ClosetaskError
 
-BUSY_HINT = "wait for it to finish and run this again; only one bulk runs at a time per profile"
+BUSY_HINT = "wait for it to finish and run this again; one change at a time per profile"
 
 
 class LockHeld(ClosetaskError):
@@ -34,10 +35,13 @@ class LockHeld(ClosetaskError):
 class BulkLock:
     """`with BulkLock(path, holder={...}):` holds the lock for the block, or raises LockHeld."""
 
-    def __init__(self, path: Path, *, holder: Mapping[str, Any] | None = None, what: str = "bulk") -> None:
+    def __init__(
+        self, path: Path, *, holder: Mapping[str, Any] | None = None, what: str = "bulk", wait: float = 0.0
+    ) -> None:
         self.path = Path(path)
         self.holder = dict(holder or {})
         self.what = what
+        self.wait = wait  # seconds to wait for another holder to finish (0: refuse at once)
         self._fd = -1
 
     def acquire(self) -> None:
@@ -47,12 +51,21 @@ class BulkLock:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # BlockingIOError (EWOULDBLOCK) when another process holds it
-            holder = _read(fd)
-            os.close(fd)
-            raise LockHeld(busy_message(self.what, holder), holder=holder, hint=BUSY_HINT) from None
+        import time
+
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:  # BlockingIOError (EWOULDBLOCK) when another process holds it
+                holder = _read(fd)
+                # A bulk can run for minutes: a single change does not wait for one.
+                if time.monotonic() < deadline and not str(holder.get("command", "")).startswith("bulk"):
+                    time.sleep(0.05)
+                    continue
+                os.close(fd)
+                raise LockHeld(busy_message(self.what, holder), holder=holder, hint=BUSY_HINT) from None
         try:
             os.ftruncate(fd, 0)
             from closetask.state.journal import write_all
@@ -81,13 +94,14 @@ class BulkLock:
 
 
 def busy_message(what: str, holder: Mapping[str, Any]) -> str:
+    command = str(holder.get("command") or "")
+    what = command.split(" ", 1)[0] if command else what  # name what is running, not what waits
     parts = []
     if holder.get("pid"):
         parts.append(f"pid {holder['pid']}")
     if holder.get("started"):
         parts.append(f"started {holder['started']}")
     who = f" ({', '.join(parts)})" if parts else ""
-    command = holder.get("command")
     running = f": `closetask {command}`" if command else ""
     return f"another {what} is running for this profile{who}{running}"
 
