@@ -377,3 +377,15 @@ def test_two_undos_never_revert_one_entry_twice(cli, api, journal_path, monkeypa
         f"error: journal entry {entry_id} (`done {tid(1)}`) was undone meanwhile by another run"
     )
     assert api.changes() == []
+
+
+def test_a_pending_entry_whose_process_is_gone_is_listed_as_interrupted(cli, api, journal_path, home):
+    book = UndoJournal(journal_path)
+    killed = book.begin(command="bulk --all --complete --yes", action="bulk", before=[{"id": tid(1), "fields": {}}])
+    book.mark(killed.id, attempting=[tid(1)])  # SIGKILL here: no final status ever comes
+    listed = cli("undo", "--list")
+    assert listed.stdout.split("\t")[2] == "interrupted"
+    assert json.loads(cli("undo", "--list", "--json").stdout)[0]["interrupted"] is True
+    with held_lock(home, "bulk --all --complete --yes"):  # still running: pending, not interrupted
+        assert json.loads(cli("undo", "--list", "--json").stdout)[0]["interrupted"] is False
+    assert json.loads(cli("undo", "--list", "--json").stdout)[0]["status"] == "pending"  # the key keeps its meaning

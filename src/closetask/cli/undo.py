@@ -171,15 +171,35 @@ def _list(app, book, limit: int, json_out: bool) -> None:
     from closetask.render.machine import write_document
 
     entries = list(reversed(book.entries()))[:limit]
+    # A `pending` entry whose process is gone (killed, crashed) never gets its final mark: it
+    # is `interrupted`. Only the newest pending one can still be running, and only if some
+    # process holds the profile's change lock.
+    running = _a_change_is_running(app)
+    newest_pending = next((e.id for e in entries if e.status == "pending"), None)
+
+    def interrupted(e) -> bool:
+        return e.status == "pending" and not (running and e.id == newest_pending)
+
     if json_out:
-        write_document([e.summary() for e in entries], out=app.env.output)
+        write_document([{**e.summary(), "interrupted": interrupted(e)} for e in entries], out=app.env.output)
         return
     if not entries:
         app.notify("The journal is empty.")
         return
     for e in entries:
         tasks = plural(e.summary()["tasks"])
-        print("\t".join((e.id, e.at[:16].replace("T", " "), e.status, tasks, e.command)), file=app.env.output)
+        status = "interrupted" if interrupted(e) else e.status
+        print("\t".join((e.id, e.at[:16].replace("T", " "), status, tasks, e.command)), file=app.env.output)
+
+
+def _a_change_is_running(app) -> bool:
+    from closetask.state.lock import BulkLock, LockHeld
+
+    try:
+        with BulkLock(app.state_path("bulk.lock")):
+            return False
+    except LockHeld:
+        return True
 
 
 def register(typer_app: typer.Typer) -> None:
