@@ -389,3 +389,64 @@ def test_a_pending_entry_whose_process_is_gone_is_listed_as_interrupted(cli, api
     with held_lock(home, "bulk --all --complete --yes"):  # still running: pending, not interrupted
         assert json.loads(cli("undo", "--list", "--json").stdout)[0]["interrupted"] is False
     assert json.loads(cli("undo", "--list", "--json").stdout)[0]["status"] == "pending"  # the key keeps its meaning
+
+
+# --- an add whose answer was lost ---------------------------------------------------------
+
+
+def lose_post_answers(api, *, created_at: str = "2026-11-28T10:00:00+00:00", copies: int = 1):
+    """Close creates the task (`copies` times), then the answer never arrives."""
+
+    def hook(s):
+        if s.method != "POST":
+            return None
+        for _ in range(copies):
+            task = api.create(s).json()
+            api.tasks[task["id"]]["date_created"] = created_at
+        raise httpx.ReadTimeout("no answer")
+
+    api.hook = hook
+
+
+def test_an_add_whose_answer_was_lost_is_found_and_undone_before_older_entries(cli, api, journal_path):
+    from fake_close import LEAD_ID
+
+    assert cli("done", tid(1)).exit_code == 0  # an older, unrelated change
+    lose_post_answers(api)
+    lost = cli("add", "Call back about pricing", "--lead", LEAD_ID)
+    assert lost.exit_code == 5, lost.stderr
+    api.hook = None
+    (created,) = [i for i, t in api.tasks.items() if t.get("text") == "Call back about pricing"]
+    result = cli("undo", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert created not in api.tasks  # found on the lead and deleted
+    assert api.tasks[tid(1)]["is_complete"] is True  # the older change untouched
+    assert cli("undo", "--yes").exit_code == 0 and api.tasks[tid(1)]["is_complete"] is False
+
+
+def test_an_add_that_created_nothing_is_closed_and_the_next_undo_goes_on(cli, api):
+    from fake_close import LEAD_ID
+
+    assert cli("done", tid(1)).exit_code == 0
+    api.hook = lambda s: httpx.Response(400, json={"errors": ["nope"]}) if s.method == "POST" else None
+    assert cli("add", "Call back", "--lead", LEAD_ID).exit_code == 1
+    api.hook = None
+    result = cli("undo", "--yes")
+    assert result.exit_code == 1
+    assert "no task it could have created is on" in result.stderr and "the entry is closed" in result.stderr
+    assert api.tasks[tid(1)]["is_complete"] is True
+    assert cli("undo", "--yes").exit_code == 0 and api.tasks[tid(1)]["is_complete"] is False
+
+
+def test_an_uncertain_add_with_several_candidates_stops_and_says_so(cli, api, journal_path):
+    from fake_close import LEAD_ID
+
+    lose_post_answers(api, copies=2)
+    assert cli("add", "Call back", "--lead", LEAD_ID).exit_code == 5
+    api.hook = None
+    result = cli("undo", "--yes")
+    assert result.exit_code == 1
+    assert "2 tasks on" in result.stderr and "undo will not guess" in result.stderr
+    assert len([t for t in api.tasks.values() if t.get("text") == "Call back"]) == 2
+    (entry,) = UndoJournal(journal_path).entries()
+    assert entry.status == "failed"  # still open: nothing was decided for the person

@@ -41,6 +41,7 @@ def undo(
     Example: closetask undo --list
     """
     from closetask.cli import task_changes as tc
+    from closetask.core.journal import is_uncertain_create
     from closetask.errors import ClosetaskError
 
     app = tc.app_context(ctx)
@@ -67,7 +68,10 @@ def undo(
         if fresh is None or (fresh.status, fresh.undo_sent) != (entry.status, entry.undo_sent):
             raise ClosetaskError(f"journal entry {entry.id} (`{entry.command}`) was undone meanwhile by another run")
         entry = fresh
-        _undo(app, book, entry, _candidates(entry), force=force, yes=yes, json_out=json_out)
+        candidates = _candidates(entry)
+        if is_uncertain_create(entry):
+            candidates = _find_created(app, book, entry)
+        _undo(app, book, entry, candidates, force=force, yes=yes, json_out=json_out)
 
 
 def _undo(app, book, entry, candidates: list[str], *, force: bool, yes: bool, json_out: bool) -> None:
@@ -110,6 +114,7 @@ def _undo(app, book, entry, candidates: list[str], *, force: bool, yes: bool, js
 
 
 def _pick(book, entry_id: str | None, *, force: bool = False):
+    from closetask.core.journal import is_uncertain_create
     from closetask.errors import UsageError
 
     if entry_id is None:
@@ -119,9 +124,44 @@ def _pick(book, entry_id: str | None, *, force: bool = False):
         raise UsageError(f"no journal entry {entry_id!r}", hint="closetask undo --list shows the entries")
     if entry.status == "undone" and not (force and entry.undo_skipped):
         raise UsageError(f"journal entry {entry.id} (`{entry.command}`) was already undone")
-    if not entry.touched:
+    if not entry.touched and not is_uncertain_create(entry):
         raise UsageError(f"journal entry {entry.id} (`{entry.command}`) changed nothing; there is nothing to undo")
     return entry
+
+
+def _find_created(app, book, entry) -> list[str]:
+    """The task an `add` whose answer was lost may have created: on its lead, with its text,
+    created since the entry was written (a minute's grace for the clocks). One found: that
+    is the candidate. None: the add created nothing, and the entry is closed. Several:
+    stop and say so; never guess, never skip to an older entry."""
+    from datetime import datetime, timedelta
+
+    from closetask.close.tasks import TASKS
+    from closetask.core.ordering import parse_task_date
+    from closetask.errors import ClosetaskError
+
+    body = entry.changes
+    since = datetime.fromisoformat(entry.at) - timedelta(minutes=1)
+    params = {"lead_id": body.get("lead_id"), "_type": "lead", "_fields": "id,text,date_created,lead_id"}
+    found = []
+    for page in app.client().paginate(TASKS, params):
+        for task in page:
+            created = parse_task_date(task.get("date_created"))
+            if task.get("text") == body.get("text") and isinstance(created, datetime) and created >= since:
+                found.append(str(task["id"]))
+    if not found:
+        book.mark_undone(entry.id, complete=True, error="the add created no task")
+        raise ClosetaskError(
+            f"`{entry.command}` got no answer, and no task it could have created is on {body.get('lead_id')}: "
+            "nothing to undo (the entry is closed; run undo again for the one before it)"
+        )
+    if len(found) > 1:
+        raise ClosetaskError(
+            f"`{entry.command}` got no answer, and {len(found)} tasks on {body.get('lead_id')} could be the one it created: "
+            f"{', '.join(found)}",
+            hint="delete the one you mean with `closetask delete ID`; undo will not guess",
+        )
+    return found
 
 
 def _candidates(entry) -> list[str]:

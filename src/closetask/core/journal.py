@@ -130,7 +130,13 @@ class JournalEntry:
 
 
 def is_undoable(entry: JournalEntry) -> bool:
-    return entry.status != "undone" and bool(entry.touched)
+    """Not undone yet, and it may have changed something: tasks it touched, or an `add` whose
+    answer never came (Close may have created the task; undo looks for it)."""
+    return entry.status != "undone" and (bool(entry.touched) or is_uncertain_create(entry))
+
+
+def is_uncertain_create(entry: JournalEntry) -> bool:
+    return entry.action == "create" and not entry.touched and entry.status in ("pending", "failed")
 
 
 def fold(lines: Iterable[bytes | str], *, warn: Callable[[str], None], source: str = "journal") -> list[JournalEntry]:
