@@ -21,6 +21,7 @@ from sandboxproc import (  # noqa: F401 - re-exported for tests that import them
 )
 from sandboxproc import (
     FIXED_NOW,
+    TEST_TTY,
     SandboxServer,
     closetask_argv,
     start_sandbox,
@@ -102,7 +103,13 @@ def cli(home, capsys, monkeypatch):
         stdin = io.StringIO(input or "")
         monkeypatch.setattr(sys, "stdin", stdin)  # typer.prompt reads the process's stdin
         ttys = terminal | set(tty)
-        run_env = Env(stdin=stdin, stdin_tty="stdin" in ttys, stdout_tty="stdout" in ttys, stderr_tty="stderr" in ttys)
+        run_env = Env(
+            stdin=stdin,
+            stdin_tty="stdin" in ttys,
+            stdout_tty="stdout" in ttys,
+            stderr_tty="stderr" in ttys,
+            tty_name=run.tty_name,  # the terminal row numbers belong to ("": none, as under cron)
+        )
         capsys.readouterr()
         code = 0
         try:
@@ -113,6 +120,7 @@ def cli(home, capsys, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     run.terminal = terminal  # type: ignore[attr-defined]
+    run.tty_name = TEST_TTY  # type: ignore[attr-defined]
     return run
 
 
@@ -145,6 +153,7 @@ def run(tmp_path):
                 "CLOSETASK_HOME": str(user_home),
                 "CLOSETASK_NOW": FIXED_NOW,
                 "CLOSETASK_TZ": "UTC",
+                "CLOSETASK_TTY": TEST_TTY,
             }
         )
         base.update(env or {})

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 FIXED_NOW = "2026-11-28T10:00:00+00:00"
+TEST_TTY = "/dev/pts/test"  # the terminal in-process runs count as shown on (row numbers)
 TEST_KEY = "api_TestKey1234567890.abcdefSECRET"
 ENV_TO_CLEAR = (
     "CLOSE_API_KEY",
@@ -71,6 +72,7 @@ def server_env(base_url: str, api_key: str, home: Path, *, columns: int = 120) -
         CLOSETASK_BASE_URL=base_url,
         CLOSETASK_NOW=FIXED_NOW,
         CLOSETASK_TZ="UTC",
+        CLOSETASK_TTY=TEST_TTY,  # the terminal a run counts as shown on when it has none (CI)
         COLUMNS=str(columns),
     )
     return env

@@ -19,6 +19,7 @@ from typing import IO
 from closetask.errors import ConfigError
 
 ENV_NOW = "CLOSETASK_NOW"  # a fixed "now" (ISO date-time) for tests, demos and screenshots
+ENV_TTY = "CLOSETASK_TTY"  # the terminal a run counts as shown on (row numbers), when it has none
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Env:
     stdin_tty: bool | None = None
     stdout_tty: bool | None = None
     stderr_tty: bool | None = None
+    # The controlling terminal's name (row numbers belong to it); None: find it; "": none.
+    tty_name: str | None = None
 
     # --- streams ------------------------------------------------------------------------
 
@@ -57,6 +60,33 @@ class Env:
     @property
     def stderr_isatty(self) -> bool:
         return self.stderr_tty if self.stderr_tty is not None else _isatty(self.errors)
+
+    def terminal(self) -> str | None:
+        """The terminal this run belongs to: a table's row numbers are saved for it, and a row
+        number typed here means its last table (each tmux or screen pane is its own).
+        CLOSETASK_TTY when set (a wrapper naming its own scope), else the tty of a standard
+        stream, else /dev/tty (the controlling terminal, even with every stream redirected);
+        None under cron."""
+        if self.tty_name is not None:
+            return self.tty_name or None
+        if self.environ.get(ENV_TTY):
+            return self.environ[ENV_TTY]
+        for stream in (self.input, self.output, self.errors):
+            try:
+                if stream.isatty():
+                    return os.ttyname(stream.fileno())
+            except (AttributeError, ValueError, OSError):
+                continue
+        try:
+            fd = os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY)
+        except OSError:
+            return None
+        try:
+            return os.ttyname(fd)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     # --- the clock ----------------------------------------------------------------------
 

@@ -154,6 +154,13 @@ class Session:
 
     # --- per-profile state -------------------------------------------------------------
 
+    def rows_path(self) -> Path | None:
+        """Where this terminal's last table keeps its rows; None with no terminal (cron)."""
+        from closetask.core.refs import rows_file
+
+        terminal = self.env.terminal()
+        return self.state_path(rows_file(terminal)) if terminal else None
+
     def state_path(self, name: str) -> Path:
         """A file in this profile's state directory (journal, row refs, caches, lock)."""
         return self.env.state_dir() / "profiles" / self.settings.profile / name

@@ -30,7 +30,11 @@ def rows(home):
     """rows(ids...) saves a listing so that row numbers mean those task IDs."""
 
     def save(*ids: str) -> None:
-        path = state_dir(home) / "rows.json"
+        from closetask.core.refs import rows_file
+
+        from sandboxproc import TEST_TTY
+
+        path = state_dir(home) / rows_file(TEST_TTY)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"command": "inbox", "saved_at": "2026-11-28T10:00:00+00:00", "ids": list(ids)}))
 

@@ -42,11 +42,12 @@ def query(line: str) -> dict[str, str]:
 
 def test_list_done_reassign_undo_against_the_server(sandbox_server, run):
     server = sandbox_server
-    listing = run(server, "inbox", env={"COLUMNS": "100"})
+    # The table (forced into this pipe) gives its rows to the terminal the run counts as shown on.
+    listing = run(server, "inbox", "--table", env={"COLUMNS": "100"})
     assert listing.exit_code == 0, listing.stderr
-    rows = {int(cols[0]): cols[1] for cols in (line.split("\t") for line in listing.stdout.splitlines())}
-    assert len(rows) >= 3
-    first, second, third = rows[1], rows[2], rows[3]
+    ids = run(server, "inbox", "--ids").stdout.split()  # the table's order; --ids saves no rows
+    assert len(ids) >= 3
+    first, second, third = ids[0], ids[1], ids[2]
     before = {i: task(server, i) for i in (first, second, third)}
     assert not any(t["is_complete"] for t in before.values())
 

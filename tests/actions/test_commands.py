@@ -173,7 +173,7 @@ def with_a_user_who_left(monkeypatch):
     "command", [("reassign", "1", "--assign-to"), ("add", "Call", "--lead", LEAD_ID, "--assign-to")]
 )
 def test_giving_tasks_to_someone_who_left_exits_2_saying_why(cli, api, with_a_user_who_left, command):
-    cli("inbox")
+    cli("inbox", "--table")
     result = cli(*command, with_a_user_who_left["email"])
     assert result.exit_code == 2
     assert result.stderr == (

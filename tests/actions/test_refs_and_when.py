@@ -3,6 +3,7 @@ exiting 2 with nothing sent; date-only vs date-time bodies at several UTC offset
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
@@ -70,7 +71,7 @@ def test_a_row_number_without_a_listing_exits_2_and_sends_nothing(cli, api, jour
     result = cli(*args)
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        "error: row 2: there is no listing to take row numbers from; run `closetask inbox` first"
+        "error: row 2: no table was shown on this terminal to take row numbers from; run `closetask inbox` first"
     )
     assert api.sent == []
     assert not journal_path.exists()
@@ -262,3 +263,40 @@ def test_an_unparseable_when_exits_2_listing_the_forms(cli, api, when):
         assert result.exit_code == 2, args
         assert "use today, tomorrow, yesterday, a weekday (fri)" in result.stderr
     assert api.sent == []
+
+
+# --- row numbers belong to the table a terminal showed -------------------------------------
+
+
+def test_a_tsv_listing_elsewhere_does_not_change_what_a_row_number_means(cli, api):
+    shown = cli("inbox", "--table")  # the table the rep reads
+    assert shown.exit_code == 0, shown.stderr
+    first_row = cli("inbox", "--ids").stdout.split()[0]
+    assert cli("future").exit_code == 0  # a status bar or `| wc -l` in a pipe: TSV
+    assert cli("archive", "--assignee", "all").exit_code == 0
+    result = cli("done", "1")
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[first_row]["is_complete"] is True
+
+
+def test_each_terminal_has_its_own_rows(cli, api):
+    cli.tty_name = "/dev/pts/1"
+    assert cli("inbox", "--type", "lead", "--table").exit_code == 0
+    cli.tty_name = "/dev/pts/2"
+    assert cli("inbox", "--type", "missed_call", "--table").exit_code == 0
+    in_pane_2 = json.loads(cli("show", "1", "--json").stdout)["id"]
+    cli.tty_name = "/dev/pts/1"
+    in_pane_1 = json.loads(cli("show", "1", "--json").stdout)["id"]
+    assert (in_pane_1, in_pane_2) == (tid(1), tid(6))
+
+
+def test_row_numbers_without_a_terminal_are_refused_with_a_hint(cli, api):
+    cli.tty_name = ""  # cron: no controlling terminal
+    result = cli("done", "1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: row numbers name rows of the table last shown on this terminal, and this run has no terminal "
+        "(cron?): name tasks by ID (closetask inbox --ids)\n"
+    )
+    assert api.changes() == []
+    assert cli("done", tid(1)).exit_code == 0  # IDs work anywhere

@@ -275,6 +275,8 @@ def test_every_readme_command_runs_as_documented(tmp_path) -> None:
         CLOSETASK_HOME=str(tmp_path / "home"),
         CLOSETASK_NOW=FIXED_NOW,
         CLOSETASK_TZ="UTC",
+        # Each line gets its own pty here, but the README is read as typed at one terminal.
+        CLOSETASK_TTY="/dev/pts/readme",
         CLOSETASK_BASE_URL=server.base_url,
         COLUMNS="100",
         TERM="xterm-256color",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandboxproc import ENV_TO_CLEAR, FIXED_NOW, SandboxServer, closetask_argv, seed_stale_tasks
+from sandboxproc import ENV_TO_CLEAR, FIXED_NOW, TEST_TTY, SandboxServer, closetask_argv, seed_stale_tasks
 
 
 @dataclass
@@ -46,7 +46,9 @@ def closetask_env(server: SandboxServer | None, home: Path, env: dict[str, str] 
         base = server.env(home)
     else:
         base = {k: v for k, v in os.environ.items() if k not in ENV_TO_CLEAR}
-        base.update(CLOSETASK_HOME=str(home), CLOSETASK_NOW=FIXED_NOW, CLOSETASK_TZ="UTC", COLUMNS="120")
+        base.update(
+            CLOSETASK_HOME=str(home), CLOSETASK_NOW=FIXED_NOW, CLOSETASK_TZ="UTC", COLUMNS="120", CLOSETASK_TTY=TEST_TTY
+        )
     base.update(env or {})
     return base
 

@@ -82,25 +82,25 @@ def test_concurrent_changes_on_one_profile_and_two_servers_sharing_one_database(
 
 
 def test_listings_and_changes_racing_on_the_row_refs_never_leave_a_broken_file(serve, user, tmp_path):
-    """Listings rewrite rows.json while other commands read it: readers see one whole listing
-    or another (atomic replace), never half of one."""
+    """Tables rewrite the terminal's rows while other commands read them: readers see one
+    whole listing or another (atomic replace), never half of one."""
     server = serve()
     home = tmp_path / "user-home"
-    assert user(server, "inbox", home=home).exit_code == 0
+    assert user(server, "inbox", "--table", home=home).exit_code == 0
     results = at_once(
         [
-            (server, ["inbox"]),
-            (server, ["future"]),
-            (server, ["archive"]),
+            (server, ["inbox", "--table"]),
+            (server, ["future", "--table"]),
+            (server, ["archive", "--table"]),
             (server, ["done", "1", "--dry-run"]),
             (server, ["show", "2"]),
-            (server, ["inbox", "--assignee", "all"]),
+            (server, ["inbox", "--assignee", "all", "--table"]),
         ],
         home,
     )
     for code, _out, err in results:
         assert code == 0 and "Traceback" not in err, err
-    saved = json.loads((home / "state" / "profiles" / "default" / "rows.json").read_text())
+    saved = json.loads((home / "state" / "profiles" / "default" / "rows-dev-pts-test.json").read_text())
     assert saved["command"] in ("inbox", "future", "archive") and saved["ids"]
     leftovers = [p.name for p in (home / "state" / "profiles" / "default").iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []

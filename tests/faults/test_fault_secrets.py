@@ -76,7 +76,8 @@ def test_the_key_never_leaks_through_commands_that_work_or_fail(serve, user, tmp
     assert TEST_KEY in (home / "config.toml").read_text()
     run("config show", server, "config", "show", env=from_config)
     run("whoami", server, "--debug", "whoami", "--json", env=from_config)
-    listing = run("inbox", server, "--debug", "inbox", env=from_config)
+    run("inbox", server, "--debug", "inbox", "--table", env=from_config)  # rows for `done 1 2`
+    listing = run("inbox tsv", server, "--debug", "inbox", env=from_config)
     lead = next(t["lead_id"] for t in db_tasks(server).values() if t["lead_id"])
     run("done", server, "--debug", "done", "1", "2", env=from_config)
     run("add", server, "--debug", "add", "Leak check", "--lead", lead, "--json", env=from_config)
@@ -101,7 +102,11 @@ def test_the_key_never_leaks_through_commands_that_work_or_fail(serve, user, tmp
     # Every file closetask wrote is private: the config holds the key, the journal and the
     # caches hold task content.
     names = {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()}
-    assert {"config.toml", "state/profiles/default/journal.jsonl", "state/profiles/default/rows.json"} <= names
+    assert {
+        "config.toml",
+        "state/profiles/default/journal.jsonl",
+        "state/profiles/default/rows-dev-pts-test.json",
+    } <= names
     for path in home.rglob("*"):
         if path.is_file():
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path

@@ -54,11 +54,14 @@ def test_inbox_json_ids_and_tsv_agree(sandbox_server, run):
     assert [row[0] for row in rows] == [str(n) for n in range(1, len(tasks) + 1)]
     assert [row[1] for row in rows] == [t["id"] for t in tasks]
     assert [row[2] for row in rows] == [t["date"] for t in tasks]
-    saved = json.loads((run.home / "state" / "profiles" / "default" / "rows.json").read_text())
+    # A table forced into the pipe (--table) gives its rows to the terminal it counts as shown on.
+    table = run(sandbox_server, "inbox", "--table", env={"CLOSETASK_TTY": "/dev/pts/7"})
+    assert table.exit_code == 0 and "Today" in table.stdout
+    saved = json.loads((run.home / "state" / "profiles" / "default" / "rows-dev-pts-7.json").read_text())
     assert saved["ids"] == [t["id"] for t in tasks]
 
     # /me/ once (then cached), and exactly the documented query.
-    assert len(sandbox_server.requests("GET")) == 4
+    assert len(sandbox_server.requests("GET")) == 5  # me, then json, ids, tsv and table: one page each
     assert [line for line in sandbox_server.requests() if "/me/" in line] == ["GET /api/v1/me/ 200"]
     queries = task_queries(sandbox_server)
     assert queries[0] == {

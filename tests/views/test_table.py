@@ -89,7 +89,11 @@ def assert_snapshot(actual: str, expected: str) -> None:
 
 
 def rows_file(home) -> dict:
-    return json.loads((home / "state" / "profiles" / "default" / "rows.json").read_text())
+    from closetask.core.refs import rows_file as name
+
+    from sandboxproc import TEST_TTY
+
+    return json.loads((home / "state" / "profiles" / "default" / name(TEST_TTY)).read_text())
 
 
 def test_inbox_table(cli, fake, tty, home):

@@ -140,6 +140,12 @@ JsonlOpt = Annotated[
     typer.Option("--jsonl", help="Print one JSON object per line as pages arrive (server order)."),
 ]
 IdsOpt = Annotated[bool, typer.Option("--ids", help="Print one task ID per line, in the table's order.")]
+TableOpt = Annotated[
+    bool,
+    typer.Option(
+        "--table", help="Print the table even into a pipe (a pager); its row numbers count for this terminal."
+    ),
+]
 ConcurrencyOpt = Annotated[
     Optional[int],
     typer.Option(

@@ -17,6 +17,7 @@ ENVIRONMENT = (
     ),
     ("CLOSETASK_SANDBOX", "1: run every command against the embedded sandbox, like --sandbox."),
     ("CLOSETASK_NOW", "A fixed 'now' (ISO date-time) for tests, demos and screenshots."),
+    ("CLOSETASK_TTY", "The terminal a run counts as shown on (row numbers belong to it); default: its own."),
     ("NO_COLOR", "Any value: no colour in tables (machine output never has colour)."),
     ("COLUMNS", "Terminal width to lay tables out for."),
 )

@@ -42,11 +42,15 @@ def task_ids(app: Session, refs: Sequence[str]) -> list[str]:
     expanded = split_refs(refs, stdin_text)
     if not expanded:
         raise UsageError("no task REFs given" + (" (stdin was empty)" if "-" in refs else ""))
-    rows = (
-        load_rows(app.state_path("rows.json"))
-        if any(r.strip().isascii() and r.strip().isdigit() for r in expanded)
-        else None
-    )
+    rows = None
+    if any(r.strip().isascii() and r.strip().isdigit() for r in expanded):
+        path = app.rows_path()
+        if path is None:
+            raise UsageError(
+                "row numbers name rows of the table last shown on this terminal, and this run has no terminal "
+                "(cron?): name tasks by ID (closetask inbox --ids)"
+            )
+        rows = load_rows(path)
     return parse_task_refs(expanded, rows)
 
 

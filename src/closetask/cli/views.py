@@ -26,16 +26,17 @@ from closetask.cli.filters import (
     LeadOpt,
     LimitOpt,
     OrderOpt,
+    TableOpt,
     ToOpt,
     TypeOpt,
 )
 
 _OUTPUT_HELP = """
-On a terminal: a table grouped by your local day, date-only tasks first, then by time; its row
-numbers work in later commands (closetask done 3). Otherwise one tab-separated line per task,
-no header, columns: row, id, date, local_date, local_time, type, lead_id, lead_name, about,
-assignee (row numbers are remembered too). --json, --jsonl and --ids print Close's objects or
-the IDs instead.
+On a terminal (or with --table): a table grouped by your local day, date-only tasks first,
+then by time; its row numbers work in later commands on that terminal (closetask done 3).
+Otherwise one tab-separated line per task, no header, columns: row, id, date, local_date,
+local_time, type, lead_id, lead_name, about, assignee (row is the position in that listing;
+scripts name tasks by ID). --json, --jsonl and --ids print Close's objects or the IDs instead.
 """
 
 _DEFAULT_ORDER = {"inbox": "date", "future": "date", "archive": "-date"}
@@ -65,6 +66,7 @@ class ViewOptions:
     as_json: bool
     jsonl: bool
     ids: bool
+    table: bool
     concurrency: int | None
 
 
@@ -87,6 +89,7 @@ def _command(view: str, doc: str) -> Any:
         as_json: JsonListOpt = False,
         jsonl: JsonlOpt = False,
         ids: IdsOpt = False,
+        table: TableOpt = False,
         concurrency: ConcurrencyOpt = None,
     ) -> None:
         from closetask.cli.filters import merge_alias
@@ -107,6 +110,7 @@ def _command(view: str, doc: str) -> Any:
             as_json=as_json,
             jsonl=jsonl,
             ids=ids,
+            table=table,
             concurrency=concurrency,
         )
         show(ctx.obj, view, options)
@@ -127,7 +131,9 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     from closetask.render import machine
     from closetask.render.progress import with_progress
 
-    chosen = [flag for flag, on in (("--json", o.as_json), ("--jsonl", o.jsonl), ("--ids", o.ids)) if on]
+    chosen = [
+        flag for flag, on in (("--json", o.as_json), ("--jsonl", o.jsonl), ("--ids", o.ids), ("--table", o.table)) if on
+    ]
     if len(chosen) > 1:
         raise UsageError(f"{' and '.join(chosen)} cannot be combined: pick one output format")
     fmt = chosen[0].lstrip("-") if chosen else ("table" if app.stdout_isatty else "tsv")
@@ -193,10 +199,14 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
         machine.write_ids(listing.tasks, out=app.env.output)
         return
 
-    from closetask.core.refs import save_rows
+    # Only a table a person sees gives row numbers, and only to the terminal it was shown on:
+    # a TSV in a pipe (a status bar, `| wc -l`) must not change what `done 3` means there.
+    rows_path = app.rows_path() if fmt == "table" else None
+    if rows_path is not None:
+        from closetask.core.refs import save_rows
 
-    ids = [str(task.get("id", "")) for task in listing.tasks]
-    save_rows(app.state_path("rows.json"), ids, command=view, saved_at=app.now())
+        ids = [str(task.get("id", "")) for task in listing.tasks]
+        save_rows(rows_path, ids, command=view, saved_at=app.now())
     if not tasks:
         if fmt == "table" or app.stderr_isatty:
             filtered = has_filters(

@@ -64,6 +64,11 @@ class RowRefs:
         return self.ids[row - 1] if 1 <= row <= len(self.ids) else None
 
 
+def rows_file(terminal: str) -> str:
+    """The file name a terminal's rows are kept under: `/dev/pts/3` -> `rows-dev-pts-3.json`."""
+    return "rows-" + re.sub(r"[^A-Za-z0-9]+", "-", terminal).strip("-") + ".json"
+
+
 def save_rows(path: Path, ids: Sequence[str], *, command: str, saved_at: datetime) -> None:
     """Remember the rows of a table listing (IDs only: never a key or task content)."""
     from closetask.config import write_atomic
@@ -101,7 +106,8 @@ def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
         row = int(text)
         if rows is None:
             raise UsageError(
-                f"row {row}: there is no listing to take row numbers from; run `closetask inbox` first, or pass a task ID"
+                f"row {row}: no table was shown on this terminal to take row numbers from; "
+                "run `closetask inbox` first, or pass a task ID"
             )
         task_id = rows.lookup(row)
         if task_id is None:
