@@ -156,21 +156,7 @@ def set_(
         str,
         typer.Argument(
             help="One of the profile's settings.",
-            autocompletion=lambda incomplete: [
-                k
-                for k in (
-                    "api_key",
-                    "timezone",
-                    "tz_offset",
-                    "base_url",
-                    "user_id",
-                    "user_email",
-                    "page_size",
-                    "timeout",
-                    "concurrency",
-                )
-                if k.startswith(incomplete)
-            ],
+            autocompletion=opt.complete_settings,
         ),
     ],
     value: Annotated[str, typer.Argument(help="The new value; checked before anything is written.")],

@@ -33,6 +33,12 @@ def complete_assignee(incomplete: str) -> list[str]:
     return [v for v in ("me", "all") if v.startswith(incomplete)]
 
 
+def complete_settings(incomplete: str) -> list[str]:
+    from closetask.config import PROFILE_KEYS
+
+    return [k for k in PROFILE_KEYS if k.startswith(incomplete)]
+
+
 def complete_order(incomplete: str) -> list[str]:
     return [v for v in ("date", "-date", "created", "-created") if v.startswith(incomplete)]
 
