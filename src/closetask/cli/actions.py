@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from closetask.cli.options import AssignToOpt, DryRunOpt, JsonOpt, YesOpt
-from closetask.core.apply import plural
 
 if TYPE_CHECKING:
     from closetask.session import Session
@@ -115,6 +114,7 @@ def reopen(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run
 
 def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, json_out: bool, dry_run: bool) -> None:
     from closetask.cli import task_changes as tc
+    from closetask.core.apply import plural
 
     app = tc.app_context(ctx)
     verb = "Completed" if value else "Reopened"
@@ -146,6 +146,7 @@ def reassign(
     """
     from closetask.cli import task_changes as tc
     from closetask.cli.filters import merge_alias
+    from closetask.core.apply import plural
     from closetask.errors import UsageError
 
     app = tc.app_context(ctx)
@@ -185,6 +186,7 @@ def snooze(
     Example: closetask snooze 1 4 mon
     """
     from closetask.cli import task_changes as tc
+    from closetask.core.apply import plural
     from closetask.errors import UsageError
     from closetask.render.task_detail import when_text
 
@@ -304,7 +306,7 @@ def delete(
     Example: closetask delete 4 --yes
     """
     from closetask.cli import task_changes as tc
-    from closetask.core.apply import change, raise_for_failures
+    from closetask.core.apply import change, plural, raise_for_failures
     from closetask.core.changes import fetch_tasks, plan_delete
     from closetask.render.report import Report, emit
     from closetask.render.task_detail import labels_summary, task_label

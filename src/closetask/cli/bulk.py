@@ -11,7 +11,6 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from closetask.cli.bulk_options import DEFAULT_MAX, BulkOptions, check, resolve, words
 from closetask.cli.filters import (
     AfterOpt,
     AssigneeOpt,
@@ -25,8 +24,7 @@ from closetask.cli.filters import (
     ToOpt,
     TypeOpt,
 )
-from closetask.cli.options import AssignToOpt, YesOpt
-from closetask.core.apply import plural, raise_for_failures
+from closetask.cli.options import BULK_DEFAULT_MAX, AssignToOpt, YesOpt
 
 ViewOpt = Annotated[
     Optional[str],
@@ -92,7 +90,7 @@ def bulk(
     yes: YesOpt = False,
     max_: Annotated[
         int, typer.Option("--max", metavar="N", min=1, help="Refuse (exit 2, nothing changed) when more tasks match.")
-    ] = DEFAULT_MAX,
+    ] = BULK_DEFAULT_MAX,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print a summary object on stdout (counts, failed IDs, journal entry).")
     ] = False,
@@ -115,6 +113,7 @@ def bulk(
     import time
 
     from closetask.cli import task_changes as tc
+    from closetask.cli.bulk_options import BulkOptions, check, resolve, words
     from closetask.cli.filters import merge_alias
 
     started = time.monotonic()
@@ -163,7 +162,7 @@ def bulk(
 
 def _run(
     app: Any,
-    o: BulkOptions,
+    o: Any,  # BulkOptions
     query: Any,
     changes: dict[str, Any],
     labels: dict[str, str],
@@ -174,6 +173,7 @@ def _run(
 
     from closetask.cli import task_changes as tc
     from closetask.core import bulk as core
+    from closetask.core.apply import plural, raise_for_failures
     from closetask.errors import Interrupted, UsageError
     from closetask.render.progress import bulk_preview, bulk_progress, with_progress
     from closetask.render.report import Report, emit

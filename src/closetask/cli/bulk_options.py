@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date as date_type
 from typing import Any
 
-DEFAULT_MAX = 500  # matches that make a bulk refuse to run unless --max says more
+from closetask.cli.options import BULK_DEFAULT_MAX as DEFAULT_MAX
 
 
 @dataclass(frozen=True)

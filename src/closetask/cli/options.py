@@ -48,6 +48,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (Close's own t
 JsonInfoOpt = Annotated[bool, typer.Option("--json", help="Print the same information as a JSON object on stdout.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; required when not on a terminal.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Print the requests that would be sent; send none.")]
+BULK_DEFAULT_MAX = 500  # matches that make a bulk refuse to run unless --max says more
+
 # Who gets tasks, in add, reassign and bulk alike (the flag vocabulary: cli/filters.py).
 AssignToOpt = Annotated[
     Optional[str],

@@ -5,8 +5,7 @@ One body for all three (`show`): parse the options, fetch with core, hand to a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -31,6 +30,9 @@ from closetask.cli.filters import (
     TypeOpt,
 )
 
+if TYPE_CHECKING:
+    from closetask.cli.view_options import ViewOptions
+
 _OUTPUT_HELP = """
 On a terminal (or with --table): a table grouped by your local day, date-only tasks first,
 then by time; its row numbers work in later commands on that terminal (closetask done 3).
@@ -45,29 +47,6 @@ _EMPTY = {
     "future": ("Nothing scheduled after today.", "No upcoming tasks match these filters."),
     "archive": ("No completed tasks yet.", "No completed tasks match these filters."),
 }
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """The views' option values, typed: a renamed option is a type error, not a KeyError."""
-
-    types: list[str] | None
-    assignee: str
-    lead: str | None
-    from_day: str | None
-    to_day: str | None
-    after: str | None
-    before: str | None
-    created_from: str | None
-    created_before: str | None
-    order: str | None
-    limit: int | None
-    fields: str | None
-    as_json: bool
-    jsonl: bool
-    ids: bool
-    table: bool
-    concurrency: int | None
 
 
 def _command(view: str, doc: str) -> Any:
@@ -93,6 +72,7 @@ def _command(view: str, doc: str) -> Any:
         concurrency: ConcurrencyOpt = None,
     ) -> None:
         from closetask.cli.filters import merge_alias
+        from closetask.cli.view_options import ViewOptions
 
         options = ViewOptions(
             types=types,
