@@ -40,6 +40,8 @@ class Session:
     _out: Console | None = None
     _err: Console | None = None
     _now: datetime | None = None
+    # Task IDs this run was given as row numbers, with the rows they came from (task_ids()).
+    row_named: dict[str, Any] = field(default_factory=dict)
     _users_fetched: bool = False  # GET /user/ ran in this process: a second one would tell nothing new
 
     # --- settings, clock ---------------------------------------------------------------

@@ -24,8 +24,9 @@ def test_done_two_rows_is_one_read_and_one_bulk_put(cli, api, rows):
     rows(tid(1), tid(2), tid(3))
     result = cli("done", "1", "3")
     assert result.exit_code == 0, result.stderr
+    # Row numbers: the read also asks what tells whether each row still shows its task.
     assert api.lines() == [
-        f"GET task/?id__in={ids_param(1, 3)}&_type=all&{LABELS},is_complete&_limit=2",
+        f"GET task/?id__in={ids_param(1, 3)}&_type=all&{LABELS},is_complete,date,assigned_to&_limit=2",
         f"PUT task/?id__in={ids_param(1, 3)}&_type=all",
     ]
     assert api.sent[-1].body == {"is_complete": True}
@@ -125,7 +126,7 @@ def test_reassign_resolves_the_email_once_and_bulk_puts(cli, api, rows):
     assert result.exit_code == 0, result.stderr
     assert api.lines() == [
         "GET user/?_skip=0&_limit=100",
-        f"GET task/?id__in={ids_param(1, 2)}&_type=all&{LABELS},assigned_to&_limit=2",
+        f"GET task/?id__in={ids_param(1, 2)}&_type=all&{LABELS},assigned_to,is_complete,date&_limit=2",
         f"PUT task/?id__in={ids_param(1, 2)}&_type=all",
     ]
     assert api.sent[-1].body == {"assigned_to": JANE_ID}

@@ -300,3 +300,45 @@ def test_row_numbers_without_a_terminal_are_refused_with_a_hint(cli, api):
     )
     assert api.changes() == []
     assert cli("done", tid(1)).exit_code == 0  # IDs work anywhere
+
+
+def test_a_row_whose_task_changed_since_the_table_is_left_alone_unless_forced(cli, api):
+    assert cli("inbox", "--table").exit_code == 0
+    order = cli("inbox", "--ids").stdout.split()
+    moved, gone, fine = order[0], order[1], order[2]
+    api.tasks[moved]["date"] = "2026-12-10"  # a colleague moved row 1 past today
+    del api.tasks[gone]  # and deleted row 2
+    result = cli("snooze", "1", "2", "3", "mon")
+    assert result.exit_code == 3
+    assert "Left alone 2 tasks no longer where its row showed it:" in result.stderr
+    assert "(moved past today since the inbox was shown)" in result.stderr
+    assert f"{gone} (gone from Close (deleted since))" in result.stderr
+    assert "hint: list again and use the new row numbers, or pass --force" in result.stderr
+    assert api.tasks[moved]["date"] == "2026-12-10" and api.tasks[fine]["date"] == "2026-11-30"
+    forced = cli("snooze", "1", "mon", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert api.tasks[moved]["date"] == "2026-11-30"
+
+
+def test_a_row_given_to_someone_else_is_left_alone_and_an_already_done_one_is_just_done(cli, api):
+    assert cli("inbox", "--table").exit_code == 0
+    first, second = cli("inbox", "--ids").stdout.split()[:2]
+    api.tasks[first]["assigned_to"] = "user_SomeoneElse0123456789abcd"
+    api.tasks[second]["is_complete"] = True  # someone completed it: `done` has nothing to do
+    result = cli("done", "1", "2")
+    assert result.exit_code == 1
+    assert "assigned to someone else since the table was shown" in result.stderr
+    assert (
+        result.stderr.splitlines()[-2]
+        == "error: nothing changed: 1 task named by row changed since the table was shown"
+    )
+    assert api.tasks[first]["is_complete"] is False
+
+
+def test_a_row_this_profile_changed_since_the_table_still_means_its_task(cli, api):
+    assert cli("inbox", "--table").exit_code == 0
+    second = cli("inbox", "--ids").stdout.split()[1]
+    assert cli("done", "2").exit_code == 0
+    result = cli("reopen", "2")  # completed since the table: by our own `done 2`
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[second]["is_complete"] is False

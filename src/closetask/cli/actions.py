@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from closetask.cli.options import AssignToOpt, DryRunOpt, JsonOpt, YesOpt
+from closetask.cli.options import AssignToOpt, DryRunOpt, ForceOpt, JsonOpt, YesOpt
 
 if TYPE_CHECKING:
     from closetask.session import Session
@@ -96,23 +96,29 @@ def add(
     emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
 
 
-def done(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
+def done(
+    ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False, force: ForceOpt = False
+) -> None:
     """Mark tasks complete.
 
     Example: closetask done 2 5
     """
-    _set_complete(ctx, "done", refs, True, json_out, dry_run)
+    _set_complete(ctx, "done", refs, True, json_out, dry_run, force)
 
 
-def reopen(ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False) -> None:
+def reopen(
+    ctx: typer.Context, refs: RefsArg, json_out: JsonOpt = False, dry_run: DryRunOpt = False, force: ForceOpt = False
+) -> None:
     """Mark tasks incomplete again.
 
     Example: closetask reopen task_abc123DEF456ghi789jkl
     """
-    _set_complete(ctx, "reopen", refs, False, json_out, dry_run)
+    _set_complete(ctx, "reopen", refs, False, json_out, dry_run, force)
 
 
-def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, json_out: bool, dry_run: bool) -> None:
+def _set_complete(
+    ctx: typer.Context, name: str, refs: list[str], value: bool, json_out: bool, dry_run: bool, force: bool
+) -> None:
     from closetask.cli import task_changes as tc
     from closetask.core.apply import plural
 
@@ -127,6 +133,7 @@ def _set_complete(ctx: typer.Context, name: str, refs: list[str], value: bool, j
         already="already " + ("complete" if value else "open"),
         json_out=json_out,
         dry_run=dry_run,
+        force=force,
     )
 
 
@@ -136,6 +143,7 @@ def reassign(
     assign_to: AssignToOpt = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
     old_to: Annotated[
         Optional[str], typer.Option("--to", "-t", hidden=True, help="Old spelling of --assign-to.")
     ] = None,
@@ -164,6 +172,7 @@ def reassign(
         already=f"already assigned to {to}",
         json_out=json_out,
         dry_run=dry_run,
+        force=force,
     )
 
 
@@ -180,6 +189,7 @@ def snooze(
     ],
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Move tasks to another day (or day and time).
 
@@ -207,6 +217,7 @@ def snooze(
         already="already on that date",
         json_out=json_out,
         dry_run=dry_run,
+        force=force,
     )
 
 
@@ -221,6 +232,7 @@ def edit(
     ] = None,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Change one task's text or date.
 
@@ -270,6 +282,7 @@ def edit(
         already="already so",
         json_out=json_out,
         dry_run=dry_run,
+        force=force,
         check=lead_only,
     )
 

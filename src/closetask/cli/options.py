@@ -55,3 +55,9 @@ AssignToOpt = Annotated[
     Optional[str],
     typer.Option("--assign-to", "-a", metavar="WHO", help="me, a user's email, or a user ID.", show_default=False),
 ]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Act on rows whose task changed since the table was shown (gone, done, moved, given away)."
+    ),
+]

@@ -51,7 +51,13 @@ def task_ids(app: Session, refs: Sequence[str]) -> list[str]:
                 "(cron?): name tasks by ID (closetask inbox --ids)"
             )
         rows = load_rows(path)
-    return parse_task_refs(expanded, rows)
+    ids = parse_task_refs(expanded, rows)
+    if rows is not None:
+        for ref in expanded:
+            text = ref.strip()
+            if text.isascii() and text.isdigit() and (task_id := rows.lookup(int(text))) is not None:
+                app.row_named[task_id] = rows
+    return ids
 
 
 def command_line(name: str, *parts: Any) -> str:
@@ -144,6 +150,7 @@ def run_update(
     json_out: bool,
     dry_run: bool,
     check: Callable[[Mapping[str, Mapping[str, Any]]], None] | None = None,
+    force: bool = False,
 ) -> None:
     """Set `fields` on `ids`: read the before-state (one GET per chunk), skip tasks already
     so, journal, apply in chunks, report on stderr, print the tasks with --json.
@@ -154,18 +161,28 @@ def run_update(
     from closetask.core.apply import change, plan_update_of, raise_for_failures
     from closetask.core.changes import LABEL_FIELDS, fetch_tasks, plan_update
     from closetask.render.report import Report, emit
-    from closetask.render.task_detail import labels_summary
+    from closetask.render.task_detail import labels_summary, task_label
 
     app = app_context(ctx)
     if dry_run:
         print_requests(app, plan_update(ids, fields))
         return
     client = app.client()
-    current = fetch_tasks(client, ids, [*LABEL_FIELDS, *fields])
+    row_named = {i: rows for i, rows in app.row_named.items() if i in ids}
+    extra = ("is_complete", "date", "assigned_to") if row_named else ()
+    current = fetch_tasks(client, ids, [*LABEL_FIELDS, *fields, *extra], require_all=not row_named)
+    report = Report()
+    left = {} if force else _left_their_rows(app, current, row_named, fields)
+    missing = [i for i in ids if i not in current and i not in left]
+    if missing:
+        fetch_tasks(client, missing)  # raises NotFound naming them, as for any unknown ID
+    if left:
+        named = "; ".join(f"{task_label(current[i]) if i in current else i} ({why})" for i, why in left.items())
+        report.note(f"Left alone {plural(len(left))} no longer where its row showed it: {named}")
+        ids = [i for i in ids if i not in left]
     if check is not None:
         check(current)
     plan = plan_update_of(current, ids, fields)
-    report = Report()
     if plan.skipped:
         report.note(
             f"Skipped {plural(len(plan.skipped))} {already}: {labels_summary([current[i] for i in plan.skipped])}"
@@ -192,6 +209,52 @@ def run_update(
     emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     if result is not None:
         raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish")
+    if left:
+        hint = "list again and use the new row numbers, or pass --force to act on them anyway"
+        if result is None or not result.sent:
+            from closetask.errors import ClosetaskError
+
+            raise ClosetaskError(
+                f"nothing changed: {plural(len(left))} named by row changed since the table was shown", hint=hint
+            )
+        from closetask.errors import PartlyDone
+
+        raise PartlyDone(f"left {plural(len(left))} alone whose row changed since the table was shown", hint=hint)
+
+
+def _left_their_rows(
+    app: Session, current: Mapping[str, Any], row_named: Mapping[str, Any], fields: Mapping[str, Any]
+) -> dict[str, str]:
+    """Row-named tasks that are no longer what their row showed (gone, completed, moved...).
+    A task that already holds what the command would set is not one: `done 3` on a task
+    someone else completed meanwhile is simply already done; nor is one this profile's own
+    commands changed since the table (the journal says so): `done 2` then `reopen 2` means
+    the same row both times."""
+    from datetime import datetime
+
+    from closetask.core.changes import needs_change
+    from closetask.core.refs import left_its_row
+
+    today = app.today()
+    ours: set[str] = set()
+    shown = {rows.saved_at for rows in row_named.values()}
+    since = min((datetime.fromisoformat(t) for t in shown if t), default=None)
+    if since is not None:
+        for entry in journal(app).entries():
+            try:
+                if datetime.fromisoformat(entry.at) >= since:
+                    ours.update(entry.touched)
+            except ValueError:
+                continue
+    reasons = {}
+    for task_id, rows in row_named.items():
+        task = current.get(task_id)
+        if task_id in ours or (task is not None and not needs_change(task, fields)):
+            continue
+        why = left_its_row(task, rows, tz=app.tz, today=today)
+        if why is not None:
+            reasons[task_id] = why
+    return reasons
 
 
 def refetch(client: Any, ids: Sequence[str], known: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:

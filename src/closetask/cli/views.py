@@ -186,7 +186,7 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
         from closetask.core.refs import save_rows
 
         ids = [str(task.get("id", "")) for task in listing.tasks]
-        save_rows(rows_path, ids, command=view, saved_at=app.now())
+        save_rows(rows_path, ids, command=view, saved_at=app.now(), assignee=query.assignee)
     if not tasks:
         if fmt == "table" or app.stderr_isatty:
             filtered = has_filters(

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from closetask.errors import UsageError
 
@@ -59,6 +60,7 @@ class RowRefs:
     ids: tuple[str, ...]
     command: str = ""
     saved_at: str = ""
+    assignee: str | None = None  # whose tasks the table showed (None: everyone's, or not known)
 
     def lookup(self, row: int) -> str | None:
         return self.ids[row - 1] if 1 <= row <= len(self.ids) else None
@@ -69,11 +71,11 @@ def rows_file(terminal: str) -> str:
     return "rows-" + re.sub(r"[^A-Za-z0-9]+", "-", terminal).strip("-") + ".json"
 
 
-def save_rows(path: Path, ids: Sequence[str], *, command: str, saved_at: datetime) -> None:
+def save_rows(path: Path, ids: Sequence[str], *, command: str, saved_at: datetime, assignee: str | None = None) -> None:
     """Remember the rows of a table listing (IDs only: never a key or task content)."""
     from closetask.config import write_atomic
 
-    payload = {"command": command, "saved_at": saved_at.isoformat(), "ids": list(ids)}
+    payload = {"command": command, "saved_at": saved_at.isoformat(), "ids": list(ids), "assignee": assignee}
     write_atomic(path, json.dumps(payload))
 
 
@@ -83,7 +85,38 @@ def load_rows(path: Path) -> RowRefs | None:
         ids = tuple(str(i) for i in payload["ids"])
     except (OSError, ValueError, KeyError, TypeError):
         return None  # no listing yet, or an unreadable one: row numbers then mean nothing
-    return RowRefs(ids, str(payload.get("command", "")), str(payload.get("saved_at", "")))
+    assignee = payload.get("assignee")
+    return RowRefs(
+        ids,
+        str(payload.get("command", "")),
+        str(payload.get("saved_at", "")),
+        assignee if isinstance(assignee, str) else None,
+    )
+
+
+def left_its_row(task: Mapping[str, Any] | None, rows: RowRefs, *, tz: Any, today: date) -> str | None:
+    """Why a task named by a row number is no longer what that row showed, or None.
+
+    The table was a view (`rows.command`) of someone's tasks: a task gone from Close,
+    completed or reopened, moved across today, or given to someone else since no longer
+    belongs to the row the person read, and acting on it would be a guess."""
+    from closetask.core.ordering import task_local_date
+
+    if task is None:
+        return "gone from Close (deleted since)"
+    view, complete = rows.command, task.get("is_complete")
+    if view in ("inbox", "future") and complete is True:
+        return f"completed since the {view} was shown"
+    if view == "archive" and complete is False:
+        return "reopened since the archive was shown"
+    day = task_local_date(task, tz) if "date" in task else None
+    if day is not None and view == "inbox" and day > today:
+        return "moved past today since the inbox was shown"
+    if day is not None and view == "future" and day <= today:
+        return "moved to today or before since the future was shown"
+    if rows.assignee and "assigned_to" in task and task.get("assigned_to") != rows.assignee:
+        return "assigned to someone else since the table was shown"
+    return None
 
 
 def split_refs(args: Iterable[str], stdin_text: str | None) -> list[str]:
