@@ -342,3 +342,20 @@ def test_a_row_this_profile_changed_since_the_table_still_means_its_task(cli, ap
     result = cli("reopen", "2")  # completed since the table: by our own `done 2`
     assert result.exit_code == 0, result.stderr
     assert api.tasks[second]["is_complete"] is False
+
+
+def test_delete_by_a_row_that_no_longer_shows_its_task_deletes_nothing(cli, api):
+    assert cli("inbox", "--table").exit_code == 0
+    first = cli("inbox", "--ids").stdout.split()[0]
+    api.tasks[first]["assigned_to"] = "user_SomeoneElse0123456789abcd"  # handed to a colleague
+    result = cli("delete", "1", "--yes")
+    assert result.exit_code == 1
+    assert "assigned to someone else since the table was shown" in result.stderr
+    assert (
+        result.stderr.splitlines()[-2]
+        == "error: nothing deleted: 1 task named by row changed since the table was shown"
+    )
+    assert first in api.tasks and api.lines("DELETE") == []
+    forced = cli("delete", "1", "--yes", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert first not in api.tasks

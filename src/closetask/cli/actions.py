@@ -310,7 +310,12 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
 
 
 def delete(
-    ctx: typer.Context, refs: RefsArg, yes: YesOpt = False, json_out: JsonOpt = False, dry_run: DryRunOpt = False
+    ctx: typer.Context,
+    refs: RefsArg,
+    yes: YesOpt = False,
+    json_out: JsonOpt = False,
+    dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Delete tasks for good (asks first; --yes when not on a terminal).
 
@@ -331,7 +336,17 @@ def delete(
         return
     tc.require_yes(app, yes=yes, what="delete", nothing="deleted")
     client = app.client()
-    tasks = fetch_tasks(client, ids)
+    row_named = {i: rows for i, rows in app.row_named.items() if i in ids}
+    tasks = fetch_tasks(client, ids, require_all=not row_named)
+    # A row that no longer shows its task must not delete it: that is the one slip undo cannot fix.
+    left = {} if force else tc.left_their_rows(app, tasks, row_named, None)
+    if missing := [i for i in ids if i not in tasks and i not in left]:
+        fetch_tasks(client, missing)  # raises NotFound naming them, as for any unknown ID
+    if left:
+        app.notify(tc.left_note(left, tasks))
+        ids = [i for i in ids if i not in left]
+        if not ids:
+            tc.raise_for_left_rows(left, changed_any=False, verb="deleted")
     if not yes:
         for task in tasks.values():
             app.notify(f"  {task_label(task)}")
@@ -354,6 +369,8 @@ def delete(
         report.note("note: deleted tasks cannot be restored, not even by closetask undo")
     emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
     raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
+    if left:
+        tc.raise_for_left_rows(left, changed_any=bool(result.sent), verb="deleted")
 
 
 def _when(app: Session, text: str) -> str:

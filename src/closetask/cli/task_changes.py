@@ -161,7 +161,7 @@ def run_update(
     from closetask.core.apply import change, plan_update_of, raise_for_failures
     from closetask.core.changes import LABEL_FIELDS, fetch_tasks, plan_update
     from closetask.render.report import Report, emit
-    from closetask.render.task_detail import labels_summary, task_label
+    from closetask.render.task_detail import labels_summary
 
     app = app_context(ctx)
     if dry_run:
@@ -172,13 +172,12 @@ def run_update(
     extra = ("is_complete", "date", "assigned_to") if row_named else ()
     current = fetch_tasks(client, ids, [*LABEL_FIELDS, *fields, *extra], require_all=not row_named)
     report = Report()
-    left = {} if force else _left_their_rows(app, current, row_named, fields)
+    left = {} if force else left_their_rows(app, current, row_named, fields)
     missing = [i for i in ids if i not in current and i not in left]
     if missing:
         fetch_tasks(client, missing)  # raises NotFound naming them, as for any unknown ID
     if left:
-        named = "; ".join(f"{task_label(current[i]) if i in current else i} ({why})" for i, why in left.items())
-        report.note(f"Left alone {plural(len(left))} no longer where its row showed it: {named}")
+        report.note(left_note(left, current))
         ids = [i for i in ids if i not in left]
     if check is not None:
         check(current)
@@ -210,20 +209,34 @@ def run_update(
     if result is not None:
         raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish")
     if left:
-        hint = "list again and use the new row numbers, or pass --force to act on them anyway"
-        if result is None or not result.sent:
-            from closetask.errors import ClosetaskError
-
-            raise ClosetaskError(
-                f"nothing changed: {plural(len(left))} named by row changed since the table was shown", hint=hint
-            )
-        from closetask.errors import PartlyDone
-
-        raise PartlyDone(f"left {plural(len(left))} alone whose row changed since the table was shown", hint=hint)
+        raise_for_left_rows(left, changed_any=result is not None and bool(result.sent))
 
 
-def _left_their_rows(
-    app: Session, current: Mapping[str, Any], row_named: Mapping[str, Any], fields: Mapping[str, Any]
+STALE_ROWS_HINT = "list again and use the new row numbers, or pass --force to act on them anyway"
+
+
+def left_note(left: Mapping[str, str], current: Mapping[str, Any]) -> str:
+    from closetask.render.task_detail import task_label
+
+    named = "; ".join(f"{task_label(current[i]) if i in current else i} ({why})" for i, why in left.items())
+    return f"Left alone {plural(len(left))} no longer where its row showed it: {named}"
+
+
+def raise_for_left_rows(left: Mapping[str, str], *, changed_any: bool, verb: str = "changed") -> None:
+    """Rows left alone: exit 3 when something else was done, 1 when nothing was."""
+    from closetask.errors import ClosetaskError, PartlyDone
+
+    if not changed_any:
+        raise ClosetaskError(
+            f"nothing {verb}: {plural(len(left))} named by row changed since the table was shown", hint=STALE_ROWS_HINT
+        )
+    raise PartlyDone(
+        f"left {plural(len(left))} alone whose row changed since the table was shown", hint=STALE_ROWS_HINT
+    )
+
+
+def left_their_rows(
+    app: Session, current: Mapping[str, Any], row_named: Mapping[str, Any], fields: Mapping[str, Any] | None
 ) -> dict[str, str]:
     """Row-named tasks that are no longer what their row showed (gone, completed, moved...).
     A task that already holds what the command would set is not one: `done 3` on a task
@@ -249,7 +262,7 @@ def _left_their_rows(
     reasons = {}
     for task_id, rows in row_named.items():
         task = current.get(task_id)
-        if task_id in ours or (task is not None and not needs_change(task, fields)):
+        if task_id in ours or (task is not None and fields is not None and not needs_change(task, fields)):
             continue
         why = left_its_row(task, rows, tz=app.tz, today=today)
         if why is not None:
