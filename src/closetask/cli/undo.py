@@ -64,17 +64,21 @@ def undo(
     tc.require_yes(app, yes=yes, what="undo")  # off a terminal: exit 2 before any request
     with tc.change_lock(app, f"undo {entry.id}"):
         # Read again under the lock: another undo may have just reverted this entry.
-        fresh = book.get(entry.id)
+        # One fold of the journal serves both checks: this entry now, and the entries after it.
+        entries = book.entries()
+        position = next((n for n, e in enumerate(entries) if e.id == entry.id), None)
+        fresh = entries[position] if position is not None else None
         if fresh is None or (fresh.status, fresh.undo_sent) != (entry.status, entry.undo_sent):
             raise ClosetaskError(f"journal entry {entry.id} (`{entry.command}`) was undone meanwhile by another run")
         entry = fresh
         candidates = _candidates(entry)
         if is_uncertain_create(entry):
             candidates = _find_created(app, book, entry)
-        _undo(app, book, entry, candidates, force=force, yes=yes, json_out=json_out)
+        later = entries[position + 1 :] if position is not None else []
+        _undo(app, book, entry, candidates, later, force=force, yes=yes, json_out=json_out)
 
 
-def _undo(app, book, entry, candidates: list[str], *, force: bool, yes: bool, json_out: bool) -> None:
+def _undo(app, book, entry, candidates: list[str], later, *, force: bool, yes: bool, json_out: bool) -> None:
     """Check, confirm, revert and report, under the change lock."""
     from closetask.cli import task_changes as tc
     from closetask.core.apply import plural, raise_for_failures, revert
@@ -83,7 +87,7 @@ def _undo(app, book, entry, candidates: list[str], *, force: bool, yes: bool, js
     from closetask.render.task_detail import labels_summary
 
     client = app.client()
-    current, skipped = _changed_since(client, book, entry, candidates, force=force)
+    current, skipped = _changed_since(client, entry, later, candidates, force=force)
     todo = [i for i in candidates if i not in skipped]
     report = Report()
     if skipped:
@@ -173,7 +177,7 @@ def _candidates(entry) -> list[str]:
     return [i for i in entry.touched if i not in restored]
 
 
-def _changed_since(client, book, entry, ids: list[str], *, force: bool):
+def _changed_since(client, entry, later, ids: list[str], *, force: bool):
     """Each task as Close has it now, and those changed since `entry` (empty with --force)."""
     from closetask.core.changes import LABEL_FIELDS, fetch_tasks
     from closetask.core.conflicts import changed_since
@@ -182,8 +186,6 @@ def _changed_since(client, book, entry, ids: list[str], *, force: bool):
     current = fetch_tasks(client, ids, fields, require_all=False)
     if force:
         return current, {}
-    entries = book.entries()
-    later = entries[[e.id for e in entries].index(entry.id) + 1 :]
     return current, changed_since(entry, later, current, ids)
 
 
