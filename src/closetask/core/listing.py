@@ -131,10 +131,21 @@ def first_rows(
     by_created = order.lstrip("-") == "date_created"
     read: list[Task] = []
     more = False
+    edge: int | None = None  # the earliest (latest) local day read: row `limit` is never before (after) it
     for page in pages:
         read.extend(page)
+        if not by_created:
+            page_days = [d.toordinal() for t in page if (d := task_local_date(t, tz)) is not None]
+            if page_days:
+                nearest = max(page_days) if descending else min(page_days)
+                edge = nearest if edge is None else (max(edge, nearest) if descending else min(edge, nearest))
         if len(read) <= limit or not page:
             continue
+        if not by_created and edge is not None and (last_day := task_local_date(page[-1], tz)) is not None:
+            # Arranging everything read costs a sort per page; skip it while even the earliest
+            # (latest) day read is too close to the last one for row `limit` to be settled.
+            if (edge <= last_day.toordinal() + 1) if descending else (edge >= last_day.toordinal() - 1):
+                continue
         nth = arrange(read, tz=tz, today=today, view=view, order=order).tasks[limit - 1]
         last = page[-1]
         if by_created:
