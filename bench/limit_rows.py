@@ -16,7 +16,12 @@ tasks = [
     for n in range(10000)
 ]
 tasks.sort(key=lambda t: t["date"])
-pages = lambda: (tasks[i : i + 100] for i in range(0, len(tasks), 100))
+
+
+def pages():
+    return (tasks[i : i + 100] for i in range(0, len(tasks), 100))
+
+
 t = time.perf_counter()
 first_rows(pages(), 5, tz=TimeZone.parse("0"), today=date(2026, 11, 28))
 print(f"{time.perf_counter() - t:.2f} s")
