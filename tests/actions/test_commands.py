@@ -295,6 +295,14 @@ def test_snooze_with_a_space_in_when_unquoted_explains_quoting(cli, api):
     assert api.sent == []
 
 
+def test_snooze_of_a_pasted_lead_id_says_what_it_is_without_the_quoting_hint(cli, api):
+    result = cli("snooze", LEAD_ID, "tomorrow")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {LEAD_ID} is a lead ID, not a task")
+    assert "quotes" not in result.stderr
+    assert api.sent == []
+
+
 def test_snooze_bad_when_exits_2_listing_forms_before_anything_is_sent(cli, api):
     result = cli("snooze", tid(1), "someday")
     assert result.exit_code == 2

@@ -205,6 +205,10 @@ def snooze(
     try:
         ids = tc.task_ids(app, refs)
     except UsageError as exc:
+        # `snooze 2 tomorrow 9am`: "tomorrow" was taken for a REF. Say so only when a REF
+        # that failed reads as a WHEN; a pasted lead ID needs no advice about quotes.
+        if not any(_reads_as_when(app, ref) for ref in refs):
+            raise
         raise UsageError(
             exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'"
         ) from None
@@ -371,6 +375,18 @@ def delete(
     raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
     if left:
         tc.raise_for_left_rows(left, changed_any=bool(result.sent), verb="deleted")
+
+
+def _reads_as_when(app: Session, text: str) -> bool:
+    from closetask.errors import UsageError
+
+    if text.strip().isdigit():
+        return False  # a row number
+    try:
+        _when(app, text)
+    except UsageError:
+        return False
+    return True
 
 
 def _when(app: Session, text: str) -> str:
