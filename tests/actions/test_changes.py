@@ -82,7 +82,7 @@ def test_should_stop_stops_after_the_chunk_in_flight(client, fake):
     assert len(fake.lines("PUT")) == 1
 
 
-def test_a_keyboard_interrupt_mid_request_is_reported_then_raised(client, fake):
+def test_a_keyboard_interrupt_mid_request_counts_what_was_out_as_unknown(client, fake):
     def interrupt(s):
         if s.method == "PUT" and IDS[100] in s.params["id__in"]:
             raise KeyboardInterrupt
@@ -90,10 +90,13 @@ def test_a_keyboard_interrupt_mid_request_is_reported_then_raised(client, fake):
 
     fake.hook = interrupt
     seen = []
-    with pytest.raises(KeyboardInterrupt):
-        changes.apply_requests(client, changes.plan_update(IDS, {"is_complete": True}), on_chunk=seen.append)
+    result = changes.apply_requests(client, changes.plan_update(IDS, {"is_complete": True}), on_chunk=seen.append)
     assert [(c.ok, len(c.ids)) for c in seen] == [(True, 100), (False, 100)]
     assert seen[1].error == "interrupted while the request was in flight"
+    # Sent and never answered: it may have applied, so it is unknown, not "not changed".
+    assert result.interrupted and not result.ok
+    assert result.sent == IDS[:100] and result.unknown == IDS[100:200] and result.not_sent == IDS[200:]
+    assert result.failed == result.unknown  # failed keeps its meaning: not confirmed
 
 
 def test_fetch_tasks_is_one_get_per_chunk_and_names_missing_ids(client, fake):
@@ -132,7 +135,9 @@ def test_a_deleted_task_counts_as_done_for_missing_ok(client, fake):
     result = changes.apply_requests(client, plan, missing_ok=True)
     assert result.ok
     strict = changes.apply_requests(client, changes.plan_delete(["task_Gone0123456789abcdef"]))
-    assert not strict.ok and strict.errors == ["Close answered 404: Empty query: Task matching query does not exist."]
+    # Without missing_ok a 404 is counted as gone (deleted meanwhile), not as changed.
+    assert strict.gone == ["task_Gone0123456789abcdef"] and not strict.sent and not strict.failed
+    assert strict.errors == ["Close answered 404: Empty query: Task matching query does not exist."]
 
 
 def test_auth_errors_stop_the_run(client, fake):
@@ -238,9 +243,8 @@ def test_two_in_flight_a_signal_records_both_chunks_out_as_unknown_and_stops_at_
     # jobs with SIGINT ignored, and Python then keeps it ignored).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        with pytest.raises(KeyboardInterrupt):
-            plan = changes.plan_update(IDS, {"is_complete": True}, chunk=50)
-            changes.apply_requests(client, plan, in_flight=2, on_chunk=seen.append)
+        plan = changes.plan_update(IDS, {"is_complete": True}, chunk=50)
+        result = changes.apply_requests(client, plan, in_flight=2, on_chunk=seen.append)
     finally:
         release.set()
         signal.signal(signal.SIGINT, previous)
@@ -250,3 +254,4 @@ def test_two_in_flight_a_signal_records_both_chunks_out_as_unknown_and_stops_at_
         (IDS[100], False, "interrupted while the request was in flight"),
     ]
     assert len(fake.lines("PUT")) == 3  # chunks 4 and 5 never left
+    assert result.interrupted and result.unknown == IDS[50:150] and result.not_sent == IDS[150:]

@@ -559,7 +559,11 @@ def test_a_failed_chunk_among_others_exits_3_and_the_rest_is_applied(cli, api, j
     )
     result = cli("done", *refs)
     assert result.exit_code == 3
-    assert "error: changed 150 tasks, 100 not confirmed: Close answered 500: boom\n" in result.stderr
+    # A 500 does not say whether the chunk applied: it is read back, and found not applied.
+    assert "error: 150 changed, 100 not confirmed: Close answered 500: boom\n" in result.stderr
+    assert "unknown" not in result.stderr
+    read_back = [line for line in api.lines("GET") if refs[100] in line and "_fields=id,is_complete&" in line]
+    assert len(read_back) == 1
     assert "Completed 150 tasks" in result.stderr
     assert {r for r in refs if api.tasks[r]["is_complete"]} == set(refs[:100] + refs[200:])
     folded = _fold(journal_path)
@@ -574,6 +578,31 @@ def test_a_failed_chunk_among_others_exits_3_and_the_rest_is_applied(cli, api, j
     assert "Skipped 150 tasks already complete" in again.stderr
 
 
+def test_an_interrupted_done_says_what_changed_and_exits_130(cli, api, journal_path):
+    """Ctrl-C while the second chunk is out: it may have applied (unknown), the third was
+    never sent; the counts say so, and the journal keeps the second as attempted for undo."""
+    api.add(*(make_task(n) for n in range(100, 350)))
+    refs = [tid(n) for n in range(100, 350)]
+
+    def hook(s):
+        if s.method == "PUT" and refs[100] in s.params["id__in"]:
+            raise KeyboardInterrupt
+        return None
+
+    api.hook = hook
+    result = cli("done", *refs)
+    assert result.exit_code == 130
+    assert "interrupted: 100 changed, 100 not confirmed (100 unknown: may have been applied), 50 not sent\n" in (
+        result.stderr
+    )
+    assert "Completed 100 tasks" in result.stderr
+    folded = _fold(journal_path)
+    assert folded.status == "partial" and folded.failed == refs[100:200] and set(folded.sent) == set(refs[:100])
+    api.hook = None
+    assert cli("undo", "--yes").exit_code == 0
+    assert not any(api.tasks[r]["is_complete"] for r in refs)
+
+
 def test_a_validation_error_stops_before_the_remaining_chunks(cli, api):
     api.add(*(make_task(n) for n in range(100, 350)))
     refs = [tid(n) for n in range(100, 350)]
@@ -584,7 +613,7 @@ def test_a_validation_error_stops_before_the_remaining_chunks(cli, api):
     )
     result = cli("done", *refs)
     assert result.exit_code == 3
-    assert "error: changed 100 tasks, 150 not confirmed: Close answered 400: boom\n" in result.stderr
+    assert "error: 100 changed, 100 not confirmed, 50 not sent: Close answered 400: boom\n" in result.stderr
     assert len(api.lines("PUT")) == 2
 
 

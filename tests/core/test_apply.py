@@ -43,6 +43,11 @@ class FakeClient:
     def delete(self, path: str) -> Any:
         return self._send("DELETE", path, None)
 
+    def get(self, path: str, params: Any = None) -> Any:
+        # The read-back after a lost answer: it fails too here, so the tasks stay unknown.
+        self.log.events.append(("GET", (path, ())))
+        raise ServerError("Close answered 503", status=503)
+
 
 class LoggedJournal(UndoJournal):
     """The real journal file, with each write also put in the shared log."""
@@ -121,11 +126,13 @@ def test_a_failed_chunk_leaves_a_partial_entry_that_knows_which_tasks_changed(lo
         requests=requests,
     )
     assert result.sent == todo[:100] and result.failed == todo[100:]
+    # A 503 says nothing of whether it applied, and the read-back failed too: unknown.
+    assert result.unknown == todo[100:]
     stored = journal.get(entry.id)
     assert stored.status == "partial" and stored.touched == todo  # failed ones stay attempted: undo covers them
     with pytest.raises(PartlyDone) as info:
         raise_for_failures(result, done_verb="changed", rerun="run it again")
-    assert info.value.message == "changed 100 tasks, 50 not confirmed: Close answered 503"
+    assert info.value.message == "100 changed, 50 not confirmed (50 unknown: may have been applied): Close answered 503"
 
 
 def test_create_journals_the_post_and_keeps_the_new_id(log, journal):

@@ -50,7 +50,10 @@ def test_a_bulk_retries_through_bursts_and_finishes_with_an_exact_journal(serve,
     first, last = (int(n) for n in window.split(":"))
     assert [line.status for line in lines if line.method == method].count(seen) == last - first + 1
     # One listing pass: each page answered once (a failed page asked again, nothing skipped).
-    pages = [line for line in lines if line.method == "GET" and line.path == "/api/v1/task/" and line.status == "200"]
+    tasks = [line for line in lines if line.method == "GET" and line.path == "/api/v1/task/" and line.status == "200"]
+    pages = [line for line in tasks if "id__in=" not in line.target]
+    # After the PUTs, each chunk read back once (the counts are what Close holds).
+    assert sorted(i for line in tasks if "id__in=" in line.target for i in put_ids(line)) == sorted(stale)
     # (With 4 pages in flight, up to 3 more run past the end and come back empty.)
     assert len(pages) == len({p.target for p in pages})
     skips = {int(p.target.split("_skip=")[1].split("&")[0]) for p in pages}
@@ -67,32 +70,32 @@ def test_a_bulk_retries_through_bursts_and_finishes_with_an_exact_journal(serve,
     assert state(server) == before
 
 
-def test_a_chunk_whose_answers_are_all_lost_is_journaled_as_unknown_and_undo_covers_it(serve, against):
+def test_a_chunk_whose_answers_are_all_lost_is_read_back_and_counted_as_what_close_holds(serve, against):
     """PUTs 4-8 are applied and then their connection dropped: the fourth chunk reaches the
     server on every try, but no answer ever comes back. Bulk sends no more (the next chunks
-    would most likely meet the same). Exit 3; the journal does not claim the lost chunk as
-    sent, it lists it as failed (unknown), and undo reverts it all the same. One chunk at a
-    time, so that the window of requests is one chunk's five tries."""
+    would most likely meet the same) and reads the lost chunk back: Close holds it, so it is
+    counted and journaled as changed, not as failed. Exit 3 for the 600 not sent. One chunk
+    at a time, so that the window of requests is one chunk's five tries."""
     server = serve("--fail-method", "PUT", "--fail-mode", "reset-after", "--fail-window", "4:8", tasks=0)
     stale = seed_stale(server, 1000)
     before = state(server)
 
     result = against(server, *STALE, "--json", "--concurrency", "1")
-    assert result.fails(3).startswith("error: changed 300 tasks, 700 not confirmed: network error talking to 127.0.0.1")
+    assert result.fails(3).startswith("error: 400 changed, 600 not sent: network error talking to 127.0.0.1")
     puts = [line for line in logged(server) if line.method == "PUT"]
     assert [line.status for line in puts] == ["200"] * 3 + ["RESET"] * 5
     lost = put_ids(puts[3])
     assert all(put_ids(line) == lost for line in puts[3:8])
+    read_back = [line for line in logged(server) if line.method == "GET" and "id__in=" in line.target]
+    assert [put_ids(line) for line in read_back] == [put_ids(p) for p in puts[:3]] + [lost]
     summary = json.loads(result.stdout)
-    assert (summary["changed"], summary["failed"], summary["failed_ids"], summary["not_sent"]) == (300, 100, lost, 600)
+    assert (summary["changed"], summary["failed"], summary["unknown"], summary["not_sent"]) == (400, 0, 0, 600)
 
     (entry,) = journal_entries(against.home)
     assert entry.status == "partial"
-    confirmed = [i for line in puts if line.status == "200" for i in put_ids(line)]
-    assert sorted(entry.sent) == sorted(confirmed) and len(confirmed) == 300
-    assert entry.failed == lost and entry.in_flight == []
-    # The server has 400: the journal's sent + failed is exactly what changed.
-    assert completed(server, stale) == set(entry.sent) | set(entry.failed)
+    # The server has 400 and so do the counts and the journal.
+    assert completed(server, stale) == set(entry.sent) and len(entry.sent) == 400
+    assert entry.failed == [] and entry.in_flight == []
 
     # A rerun finishes the 600 not sent; undoing both reverts every task the runs touched.
     again = against(server, *STALE, "--json").clean()
@@ -143,9 +146,7 @@ def test_a_signal_while_a_chunk_is_retried_stops_after_the_chunks_out(serve, use
     assert completed(server, stale) == set(sent)
     (entry,) = journal_entries(home)
     assert sorted(entry.sent) == sorted(sent) and entry.failed == [] and entry.in_flight == []
-    assert err.splitlines()[-1].startswith(
-        f"interrupted: {len(sent)} of 1000 tasks changed; closetask undo reverts them"
-    )
+    assert f"interrupted: {len(sent)} changed, {1000 - len(sent)} not sent\n" in err
 
     undone = user(server, "undo", "--yes").clean()
     assert undone.exit_code == 0, undone.stderr

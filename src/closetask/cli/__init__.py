@@ -128,8 +128,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> None:
     previous = install_interrupt_handlers()
     try:
         command.main(args=args, prog_name="closetask", standalone_mode=True, obj=env)
-    except Interrupted as exc:
+    except Interrupted as exc:  # not an error: the person asked for it ("interrupted: ...")
         print(exc.message, file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
         sys.exit(int(exc.exit_code))
     except ClosetaskError as exc:
         report(exc.message, exc.hint)

@@ -174,7 +174,7 @@ def _run(
     from closetask.cli import task_changes as tc
     from closetask.core import bulk as core
     from closetask.core.apply import plural, raise_for_failures
-    from closetask.errors import Interrupted, UsageError
+    from closetask.errors import UsageError
     from closetask.render.progress import bulk_preview, bulk_progress, with_progress
     from closetask.render.report import Report, emit
 
@@ -244,6 +244,7 @@ def _run(
         plan,
         progress=bulk_progress(app.err if app.stderr_isatty else None, len(plan.todo)),
         in_flight=min(chosen or WRITE_CONCURRENCY, WRITE_CONCURRENCY),
+        read_concurrency=chosen or SELECT_CONCURRENCY,
     )
     data = core.summary(
         plan, result=result, journal_entry=entry.id, seconds=time.monotonic() - started, interrupted=interrupted
@@ -254,49 +255,42 @@ def _run(
         notify=app.notify,
         out=app.env.output,
     )
-    if interrupted:
-        rest = data["failed"] + data["not_sent"]
-        undo = "; closetask undo reverts them" if data["changed"] else ""
-        raise Interrupted(
-            f"interrupted: {data['changed']} of {plural(len(plan.todo))} changed{undo}; "
-            f"{rest} not changed (rerun the same command to finish)"
-        )
     raise_for_failures(result, done_verb="changed", rerun="run the same command again to finish", rerun_finishes=True)
 
 
-def _apply(client: Any, book: Any, entry: Any, plan: Any, *, progress: Any, in_flight: int) -> tuple[Any, bool]:
+def _apply(
+    client: Any, book: Any, entry: Any, plan: Any, *, progress: Any, in_flight: int, read_concurrency: int
+) -> tuple[Any, bool]:
     """Send the chunks through core/apply.py with a progress bar; SIGINT/SIGTERM stops
     sending, and the chunks in flight finish."""
     from closetask.cli.signals import StopOnSignal
     from closetask.core.apply import send
-    from closetask.core.changes import ApplyResult
     from closetask.errors import NetworkError, RateLimited, ServerError
 
-    chunks: list[Any] = []
     stop = StopOnSignal()
     with stop, progress as advance:
 
         def on_chunk(chunk: Any) -> None:
-            chunks.append(chunk)
             advance(len(chunk.ids))
 
-        try:
-            # A chunk that failed for good on a server error, time-out or rate limit (after the
-            # HTTP layer's retries): the next ones would meet the same; the rerun finishes.
-            result = send(
-                client,
-                book,
-                entry,
-                plan.requests(),
-                on_chunk=on_chunk,
-                should_stop=stop.requested,
-                in_flight=in_flight,
-                stop_on=(ServerError, NetworkError, RateLimited),
-            )
-        except KeyboardInterrupt:  # a second signal: the chunks in flight are recorded as failed
-            done = {i for c in chunks for i in c.ids}
-            result = ApplyResult(chunks=chunks, stopped=True, not_sent=[i for i in plan.todo if i not in done])
-    return result, result.stopped
+        # A chunk that failed for good on a server error, time-out or rate limit (after the
+        # HTTP layer's retries): the next ones would meet the same; the rerun finishes.
+        # A second signal stops at once: the chunks in flight are counted as unknown.
+        result = send(
+            client,
+            book,
+            entry,
+            plan.requests(),
+            on_chunk=on_chunk,
+            should_stop=stop.requested,
+            in_flight=in_flight,
+            stop_on=(ServerError, NetworkError, RateLimited),
+            read_back=True,
+            read_concurrency=read_concurrency,
+        )
+    if result.stopped:
+        result.interrupted = True  # the first signal: stopped after the chunks in flight
+    return result, result.interrupted
 
 
 def register(typer_app: typer.Typer) -> None:

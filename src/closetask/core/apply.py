@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from closetask.close.tasks import TASKS
 from closetask.errors import ApiError, AuthError, PartlyDone, ValidationFailed
 
 if TYPE_CHECKING:
@@ -123,37 +124,137 @@ def send(
     missing_ok: bool = False,
     in_flight: int = 1,
     stop_on: tuple[type[Exception], ...] = (),
+    read_back: bool = False,
+    read_concurrency: int = 1,
 ) -> ApplyResult:
-    """The sending half of `change()`, for an entry already begun."""
+    """The sending half of `change()`, for an entry already begun. Tasks whose answer was
+    lost are read back; with `read_back` so is every task of a bulk PUT (bulk: minutes may
+    pass between selection and a chunk, and a task deleted meanwhile is skipped silently)."""
     from closetask.core.changes import apply_requests
 
     def before(request: PlannedRequest) -> None:
         journal.mark(entry.id, attempting=request.ids)
+
+    reader = ReadBack(client, requests, every_bulk_put=read_back, concurrency=read_concurrency)
 
     def after(chunk: ChunkResult) -> None:
         if chunk.ok:
             journal.mark(entry.id, sent=chunk.ids)
         else:
             journal.mark(entry.id, failed=chunk.ids, error=chunk.error)
+        reader.chunk_done(chunk)
         if on_chunk is not None:
             on_chunk(chunk)
 
-    try:
-        result = apply_requests(
-            client,
-            requests,
-            before_chunk=before,
-            on_chunk=after,
-            should_stop=should_stop,
-            missing_ok=missing_ok,
-            in_flight=in_flight,
-            stop_on=stop_on,
-        )
-    except KeyboardInterrupt:
+    result = apply_requests(
+        client,
+        requests,
+        before_chunk=before,
+        on_chunk=after,
+        should_stop=should_stop,
+        missing_ok=missing_ok,
+        in_flight=in_flight,
+        stop_on=stop_on,
+    )
+    if not result.interrupted:
+        reader.finish(result)
+        # Read back as changed although the answer was lost: the journal says so too.
+        confirmed = [i for i, how in result.settled.items() if how == "changed"]
+        if confirmed:
+            journal.mark(entry.id, sent=confirmed)
+    if result.interrupted:
+        reader.close()
         journal.mark(entry.id, status="partial", error="interrupted")
-        raise
-    journal.mark(entry.id, status=result.journal_status())
+    else:
+        journal.mark(entry.id, status=result.journal_status())
     return result
+
+
+class ReadBack:
+    """Read back what the answers left open, so that counts say what Close holds: a task
+    whose PUT got no clear answer (changed or not?), and with `every_bulk_put` every task of
+    a bulk PUT answered OK (Close skips a task deleted meanwhile without a word).
+
+    A bulk chunk is read as soon as its answer is recorded, on `concurrency` threads, while
+    the next chunks are sent (so the reads hide behind the PUTs); the chunks without an
+    answer are read at the end. One `GET id__in` per chunk, asking only for the fields set.
+    After a read fails no more are asked (the HTTP layer's retries were spent already): the
+    rest stay as their answers said, and unknown stays unknown."""
+
+    def __init__(
+        self, client: Any, requests: Sequence[PlannedRequest], *, every_bulk_put: bool = False, concurrency: int = 1
+    ) -> None:
+        self.client, self.every_bulk_put, self.concurrency = client, every_bulk_put, max(concurrency, 1)
+        self.by_ids = {r.ids: r for r in requests}
+        self.reads: list[tuple[PlannedRequest, dict[str, Any], Any]] = []  # read, values set, future
+        self.answered: set[str] = set()  # IDs whose PUT was answered OK
+        self.failed_read = False
+        self._pool: Any = None
+
+    def _body(self, chunk: ChunkResult) -> dict[str, Any] | None:
+        request = self.by_ids.get(tuple(chunk.ids))
+        if request is None or request.method != "PUT" or not isinstance(request.body, dict):
+            return None
+        return request.body if (chunk.unknown or chunk.ok) and (chunk.unknown or request.path == TASKS) else None
+
+    def chunk_done(self, chunk: ChunkResult) -> None:
+        if chunk.ok:
+            self.answered.update(chunk.ids)
+            body = self._body(chunk)
+            if self.every_bulk_put and body is not None:
+                self._read(chunk.ids, body)
+
+    def _read(self, ids: Sequence[str], body: dict[str, Any]) -> None:
+        from closetask.core.changes import plan_fetch
+
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="closetask-read")
+        for read in plan_fetch(list(ids), sorted(body)):
+            self.reads.append((read, body, self._pool.submit(self._send, read)))
+
+    def _send(self, read: PlannedRequest) -> Any:
+        if self.failed_read:
+            return None  # Close stopped answering reads: do not pay the retries again
+        try:
+            return read.send(self.client)
+        except ApiError:
+            self.failed_read = True
+            return None
+
+    def finish(self, result: ApplyResult) -> None:
+        """Read the chunks without an answer, wait for every read, and record what they found."""
+        from closetask.core.conflicts import same_value
+
+        try:
+            for chunk in result.chunks:
+                body = self._body(chunk)
+                if chunk.unknown and body is not None and not self.failed_read:
+                    self._read(chunk.ids, body)
+            for read, body, future in self.reads:
+                answer = future.result()
+                data = answer.get("data") if isinstance(answer, dict) else None
+                if not isinstance(data, list):
+                    continue
+                found = {t["id"]: t for t in data if isinstance(t, dict) and t.get("id") in read.ids}
+                for task_id in read.ids:
+                    task = found.get(task_id)
+                    if task is None:
+                        result.settled[task_id] = "gone"
+                    elif all(same_value(k, task.get(k), v) for k, v in body.items() if k in task):
+                        result.settled[task_id] = "changed"
+                    elif task_id not in self.answered:
+                        result.settled[task_id] = "failed"
+                    # else: answered OK, and something else changed it since: it was changed.
+        except KeyboardInterrupt:
+            result.interrupted = True
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 # --- add ------------------------------------------------------------------------------
@@ -194,11 +295,10 @@ def revert(
     `skipped` (changed since, left alone) is recorded; it does not keep the entry open."""
     from closetask.core.changes import apply_requests
 
-    try:
-        result = apply_requests(client, requests, missing_ok=entry.action == "create")
-    except KeyboardInterrupt:
-        journal.mark_undone(entry.id, complete=False, error="interrupted")
-        raise
+    result = apply_requests(client, requests, missing_ok=entry.action == "create")
+    if result.interrupted:
+        journal.mark_undone(entry.id, sent=result.sent, complete=False, error="interrupted", skipped=skipped)
+        return result
     journal.mark_undone(
         entry.id, sent=result.sent, complete=result.ok, error="; ".join(result.errors) or None, skipped=skipped
     )
@@ -208,10 +308,32 @@ def revert(
 # --- what a failure means for the exit code ------------------------------------------
 
 
+def counts(result: ApplyResult, *, done_verb: str = "changed") -> str:
+    """`3 changed, 1 gone (deleted meanwhile), 2 not confirmed (1 unknown: ...), 4 not sent`."""
+    parts = [f"{len(result.sent)} {done_verb}"]
+    if result.gone:
+        parts.append(f"{len(result.gone)} gone (deleted meanwhile)")
+    if result.failed:
+        unknown = len(result.unknown)
+        why = f" ({unknown} unknown: may have been applied)" if unknown else ""
+        parts.append(f"{len(result.failed)} not confirmed{why}")
+    if result.not_sent:
+        parts.append(f"{len(result.not_sent)} not sent")
+    return ", ".join(parts)
+
+
 def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str, rerun_finishes: bool = False) -> None:
-    """Some chunks failed: exit 3. All failed: the first error as is (its own exit code),
-    unless `rerun_finishes` (bulk: a cron rerun of the same command completes the job), where
-    only errors a rerun would repeat (key rejected, change invalid) keep their own code."""
+    """Interrupted: exit 130 with the counts. Some chunks failed: exit 3. All failed: the
+    first error as is (its own exit code), unless `rerun_finishes` (bulk: a cron rerun of the
+    same command completes the job), where only errors a rerun would repeat (key rejected,
+    change invalid) keep their own code."""
+    from closetask.errors import Interrupted
+
+    if result.interrupted:
+        raise Interrupted(
+            f"interrupted: {counts(result, done_verb=done_verb)}",
+            hint=f"{rerun}; the journal records exactly which tasks were changed",
+        )
     if result.ok:
         return
     exc = result.first_exception
@@ -219,11 +341,10 @@ def raise_for_failures(result: ApplyResult, *, done_verb: str, rerun: str, rerun
         if isinstance(exc, ApiError):
             raise exc
         raise ApiError("; ".join(result.errors) or "nothing was changed")
-    failed = len(result.failed) + len(result.not_sent)
     error = result.errors[0] if result.errors else "stopped"
     raise PartlyDone(
         # "not confirmed" rather than "not changed": a chunk whose answer was lost may still
         # have been applied; the journal keeps it as attempted so that undo covers it.
-        f"{done_verb} {plural(len(result.sent))}, {failed} not confirmed: {error}",
+        f"{counts(result, done_verb=done_verb)}: {error}",
         hint=f"{rerun}; the journal records exactly which tasks were changed",
     )

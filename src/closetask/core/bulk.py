@@ -123,7 +123,8 @@ def summary(
     dry_run: bool = False,
     interrupted: bool = False,
 ) -> dict[str, Any]:
-    """The `--json` object: matched = changed + failed + not_sent + skipped."""
+    """The `--json` object: matched = changed + gone + failed + not_sent + skipped, and
+    `unknown` counts those of `failed` that were sent with no answer (may have been applied)."""
     matched = plan.matched if plan is not None else 0
     skipped = len(plan.skipped) if plan is not None else 0
     out: dict[str, Any] = {
@@ -131,6 +132,10 @@ def summary(
         "changed": 0,
         "failed": 0,
         "failed_ids": [],
+        "unknown": 0,
+        "unknown_ids": [],
+        "gone": 0,
+        "gone_ids": [],
         "not_sent": 0,
         "not_sent_ids": [],
         "skipped": skipped,
@@ -148,6 +153,10 @@ def summary(
             changed=len(result.sent),
             failed=len(result.failed),
             failed_ids=list(result.failed),
+            unknown=len(result.unknown),
+            unknown_ids=list(result.unknown),
+            gone=len(result.gone),
+            gone_ids=list(result.gone),
             not_sent=len(result.not_sent),
             not_sent_ids=list(result.not_sent),
         )
@@ -157,6 +166,10 @@ def summary(
 def summary_line(data: Mapping[str, Any], *, undo: str = "closetask undo") -> str:
     """`bulk: 1000 matched, 1000 changed, 0 failed in 2.3 s (journal 3f9a2c1b; undo with: closetask undo)`."""
     parts = [f"{data['matched']} matched", f"{data['changed']} changed", f"{data['failed']} failed"]
+    if data.get("unknown"):
+        parts[-1] += f" ({data['unknown']} unknown: may have been applied)"
+    if data.get("gone"):
+        parts.append(f"{data['gone']} gone (deleted meanwhile)")
     if data.get("not_sent"):
         parts.append(f"{data['not_sent']} not sent")
     if data.get("skipped"):

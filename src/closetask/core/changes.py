@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from closetask.close.tasks import TASKS, task_path
-from closetask.errors import ApiError, AuthError, NotFound, ValidationFailed
+from closetask.errors import ApiError, AuthError, NetworkError, NotFound, ServerError, ValidationFailed
 
 CHUNK_SIZE = 100  # IDs per bulk request: keeps the URL well under common 8 KB limits
 BULK_FIELDS = frozenset({"assigned_to", "date", "is_complete"})
@@ -54,28 +54,67 @@ class PlannedRequest:
 
 @dataclass
 class ChunkResult:
-    """The outcome of one request: `ok`, or the error; `task` is the answer of a single PUT."""
+    """The outcome of one request: `ok`, or the error; `task` is the answer of a single PUT.
+
+    A request that failed is `unknown` when it was sent and no answer said it was refused (a
+    lost connection, a time-out, a 5xx, Ctrl-C while it was out): Close may have applied it.
+    It is `gone` when Close does not know the task (a 404: deleted meanwhile)."""
 
     ids: list[str]
     ok: bool
     error: str | None = None
     exception: Exception | None = field(default=None, repr=False)
     task: dict[str, Any] | None = None
+    unknown: bool = False
+    gone: bool = False
+
+    @property
+    def outcome(self) -> str:
+        if self.ok:
+            return "changed"
+        return "gone" if self.gone else "unknown" if self.unknown else "failed"
+
+
+OUTCOMES = ("changed", "failed", "unknown", "gone")
 
 
 @dataclass
 class ApplyResult:
+    """What is known of each task after sending: `sent` (changed, confirmed), `failed` (not
+    confirmed; `unknown` are those of them that may have been applied all the same), `gone`
+    (deleted meanwhile) and `not_sent`. `settled` holds what a read-back found afterwards
+    (core.apply.settle) and overrides what the answers said."""
+
     chunks: list[ChunkResult] = field(default_factory=list)
     stopped: bool = False  # should_stop() asked to stop before every chunk was sent
     not_sent: list[str] = field(default_factory=list)
+    settled: dict[str, str] = field(default_factory=dict)
+    interrupted: bool = False  # a KeyboardInterrupt stopped it at once (requests in flight: unknown)
+
+    def outcomes(self) -> dict[str, str]:
+        """Task ID -> changed, failed, unknown or gone, in the order sent."""
+        out = {i: c.outcome for c in self.chunks for i in c.ids}
+        out.update((i, how) for i, how in self.settled.items() if i in out)
+        return out
+
+    def _with(self, *wanted: str) -> list[str]:
+        return [i for i, how in self.outcomes().items() if how in wanted]
 
     @property
     def sent(self) -> list[str]:
-        return [i for c in self.chunks if c.ok for i in c.ids]
+        return self._with("changed")
 
     @property
     def failed(self) -> list[str]:
-        return [i for c in self.chunks if not c.ok for i in c.ids]
+        return self._with("failed", "unknown")
+
+    @property
+    def unknown(self) -> list[str]:
+        return self._with("unknown")
+
+    @property
+    def gone(self) -> list[str]:
+        return self._with("gone")
 
     @property
     def errors(self) -> list[str]:
@@ -83,7 +122,7 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.not_sent
+        return not self.failed and not self.not_sent and not self.interrupted
 
     @property
     def first_exception(self) -> Exception | None:
@@ -97,7 +136,7 @@ class ApplyResult:
     def journal_status(self) -> str:
         if self.ok:
             return "applied"
-        return "partial" if self.sent else "failed"
+        return "partial" if self.sent or self.unknown else "failed"
 
 
 def chunked(items: Sequence[str], size: int = CHUNK_SIZE) -> Iterator[list[str]]:
@@ -220,9 +259,9 @@ def apply_requests(
     `before_chunk` runs before each request leaves (the journal's "attempting" mark),
     `on_chunk` when its outcome is recorded; `should_stop` is checked before each request
     (Ctrl-C during a bulk stops sending; the requests already out finish and are recorded).
-    A KeyboardInterrupt while requests are out records each of them as a failed chunk (the
-    server's state is unknown) and is re-raised. `missing_ok`: a 404 counts as done (a
-    DELETE of a task already gone).
+    A KeyboardInterrupt stops at once: the requests out are recorded as `unknown` (sent, no
+    answer), the rest as not sent, and the result says `interrupted` (the caller reports the
+    counts and exits 130). `missing_ok`: a 404 counts as done (a DELETE of a task already gone).
     """
     from collections import deque
 
@@ -263,13 +302,13 @@ def apply_requests(
             out.popleft()
             record(chunk)
     except KeyboardInterrupt:
+        # Stopped at once: what is out was sent and never answered, so it may have applied.
         for request, _ in out:
-            chunk = ChunkResult(list(request.ids), False, "interrupted while the request was in flight")
+            chunk = ChunkResult(list(request.ids), False, "interrupted while the request was in flight", unknown=True)
             result.chunks.append(chunk)
             if on_chunk is not None:
                 on_chunk(chunk)
-        result.not_sent = [i for r in requests[following:] for i in r.ids]
-        raise
+        result.interrupted = True
     result.not_sent = [i for r in requests[following:] for i in r.ids]
     return result
 
@@ -312,7 +351,16 @@ def _outcome(request: PlannedRequest, answer: Callable[[], Any], missing_ok: boo
     except ApiError as exc:
         if missing_ok and isinstance(exc, NotFound):
             return ChunkResult(list(request.ids), True)
-        return ChunkResult(list(request.ids), False, exc.message, exc)
+        single = request.path != TASKS
+        return ChunkResult(
+            list(request.ids),
+            False,
+            exc.message,
+            exc,
+            gone=single and isinstance(exc, NotFound),
+            # No answer, or one that does not say the change was refused: it may have applied.
+            unknown=isinstance(exc, (NetworkError, ServerError)),
+        )
     task = body if isinstance(body, dict) and body.get("id") in request.ids else None
     return ChunkResult(list(request.ids), True, task=task)
 
