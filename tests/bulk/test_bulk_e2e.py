@@ -314,3 +314,39 @@ def test_tasks_a_colleague_deletes_mid_bulk_are_counted_gone_not_changed(serve, 
     assert set(deleted).isdisjoint(now)
     assert {i for i in stale if i in now and now[i][0]} == set(stale) - set(deleted)
     assert "1000 matched, 995 changed, 0 failed, 5 gone (deleted meanwhile)" in err
+
+
+def test_a_second_ctrl_c_counts_the_chunks_in_flight_as_unknown_not_unchanged(serve, run):
+    """Two Ctrl-Cs while chunks are out: the run stops at once. The chunks out were sent and
+    Close applies them after closetask has gone, so they are `unknown` (may have been
+    applied), never "not changed"; what the server holds is within changed + unknown, and
+    undo covers all of it."""
+    server = serve("--latency", "400")
+    stale = seed(server, 500)
+    before = state(server)
+    mark = len(server.requests())
+    proc = popen(server, run, *STALE, "--json")
+    try:
+        wait_for(lambda: logged(server, mark, "PUT"), "the first PUT")
+        time.sleep(0.1)  # chunks 2 and 3 are out (each takes 400 ms)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+    finally:
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    summary = json.loads(out)
+    assert summary["unknown"] >= 100 and summary["unknown_ids"] == summary["failed_ids"]
+    time.sleep(1)  # the server finishes what was out
+    now = complete(server, stale)
+    changed, unknown = summary["changed"], set(summary["unknown_ids"])
+    assert len(now) >= changed and now <= set(stale) - set(summary["not_sent_ids"])
+    assert len(now - unknown) == changed  # outside the unknown ones, exactly what was counted
+    assert f"interrupted: {changed} changed, {len(unknown)} not confirmed ({len(unknown)} unknown: may have" in err
+    (entry,) = journal(run)
+    assert set(entry.failed) == unknown and now <= set(entry.touched)
+
+    undone = run(server, "undo", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert state(server) == before

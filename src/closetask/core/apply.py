@@ -296,6 +296,8 @@ def revert(
     from closetask.core.changes import apply_requests
 
     result = apply_requests(client, requests, missing_ok=entry.action == "create")
+    if not result.interrupted:
+        ReadBack(client, requests).finish(result)  # a revert whose answer was lost
     if result.interrupted:
         journal.mark_undone(entry.id, sent=result.sent, complete=False, error="interrupted", skipped=skipped)
         return result
