@@ -188,8 +188,10 @@ def validate_profile_name(name: str) -> str:
 def is_loopback(host: str) -> bool:
     import ipaddress
 
+    # Only `localhost`, 127.0.0.0/8 and ::1: a name like `x.localhost` is loopback by RFC 6761,
+    # but whether it resolves so is up to the machine's resolver (or /etc/hosts).
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

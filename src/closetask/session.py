@@ -256,23 +256,15 @@ class Session:
     def resolve_user(self, who: str, *, allow_all: bool = False, assigning: bool = False) -> str | None:
         """`me` / `all` / email / user ID -> user ID (None for all).
 
-        GET /user/ only for an email; a user ID given tasks (`assigning`) is checked against
-        the users cache if there is one, to refuse someone who left, at no request's cost.
-        An email the cache does not know is looked up once more, fresh: a colleague who
-        joined after the cache was filled is found, not refused.
+        GET /user/ (cached a day) for an email or a user ID; one the cache does not know is
+        looked up once more, fresh: a colleague who joined after the cache was filled is
+        found, not refused; a user ID nobody in the organization has is refused (exit 2).
         """
-        from closetask.core.users import needs_user_list, resolve_user
+        from closetask.core.users import knows, needs_user_list, resolve_user
 
         text = who.strip()
-        if needs_user_list(text):
-            users = self.users()
-        else:
-            users = (self.peek("users", max_age=USERS_MAX_AGE) or []) if assigning else []
-        if (
-            needs_user_list(text)
-            and not self._users_fetched
-            and not any(str(u.get("email") or "").lower() == text.lower() for u in users)
-        ):
+        users = self.users() if needs_user_list(text) else []
+        if needs_user_list(text) and not self._users_fetched and not knows(users, text):
             users = self.users(fresh=True)
         me = self.me() if text.lower() == "me" else {"id": ""}
         return resolve_user(who, me=me, users=users, allow_all=allow_all, assigning=assigning)

@@ -530,8 +530,20 @@ def test_dry_run_prints_the_requests_and_sends_nothing(cli, api, journal_path, a
     result = cli(*args, "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == expected
-    assert api.sent == []
+    # Nothing changed: at most the organization's users are read, to check a user ID.
+    assert [s.path for s in api.sent] == (["user/"] if "reassign" in args else [])
     assert not journal_path.exists()
+
+
+def test_a_user_id_nobody_has_is_refused_with_a_did_you_mean(cli, api):
+    typo = JANE_ID[:-1] + ("x" if JANE_ID[-1] != "x" else "y")
+    result = cli("reassign", tid(1), "--assign-to", typo)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: no user {typo} in this organization; did you mean {JANE_ID} (")
+    assert [s.path for s in api.sent] == ["user/"]  # no cache yet: read once, fresh
+    assert api.lines("PUT") == []
+    listing = cli("inbox", "--assignee", typo)
+    assert listing.exit_code == 2 and "did you mean" in listing.stderr
 
 
 def test_dry_run_works_without_a_key(cli, home, monkeypatch):

@@ -232,3 +232,26 @@ def test_journal_lines_are_plain_json(tmp_path):
     lines = journal.path.read_text().splitlines()
     assert lines
     assert all(isinstance(json.loads(line), dict) for line in lines)
+
+
+def test_state_files_that_are_symbolic_links_are_refused_not_followed(tmp_path):
+    """Another local user could put a link where the lock or the journal goes, pointing at
+    a file of yours: closetask refuses in one line and leaves the target alone."""
+    import pytest
+
+    from closetask.errors import ClosetaskError
+    from closetask.state.lock import BulkLock
+
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me\n")
+    for name in ("bulk.lock", "journal.jsonl"):
+        link = tmp_path / "state" / name
+        link.parent.mkdir(exist_ok=True)
+        os.symlink(victim, link)
+    with pytest.raises(ClosetaskError) as info:
+        with BulkLock(tmp_path / "state" / "bulk.lock"):
+            pass
+    assert "is a symbolic link" in info.value.message
+    with pytest.raises(ClosetaskError):
+        UndoJournal(tmp_path / "state" / "journal.jsonl").begin(command="done 1", action="update", before=[])
+    assert victim.read_text() == "keep me\n"

@@ -114,8 +114,9 @@ def test_undo_of_a_delete_says_it_cannot_and_leaves_the_entry(cli, api, journal_
     assert cli("delete", tid(1), "--yes").exit_code == 0
     result = cli("undo", "--yes")
     assert result.exit_code == 1
+    (entry,) = [e for e in UndoJournal(journal_path).entries() if e.action == "delete"]
     assert result.stderr.startswith(
-        "error: `delete task_T0001abcdefghijklmnop` deleted 1 task, and Close cannot restore a deleted task\n"
+        f"error: journal entry {entry.id} (delete) deleted 1 task, and Close cannot restore a deleted task\n"
     )
     assert "closetask undo ENTRY" in result.stderr
     entries = UndoJournal(journal_path).entries()
@@ -265,7 +266,7 @@ def test_undoing_an_entry_a_later_command_superseded_leaves_the_task_alone(cli, 
     )
     assert (
         result.stderr.splitlines()[-2]
-        == f"error: nothing to undo in `snooze {tid(1)} fri`: every task it changed was changed since"
+        == f"error: nothing to undo in journal entry {first} (snooze): every task it changed was changed since"
     )
     assert api.tasks[tid(1)]["date"] == "2026-11-30"  # Monday kept
     assert api.puts()[-1].body == {"date": "2026-11-30"}  # nothing sent by the refused undo
@@ -373,9 +374,7 @@ def test_two_undos_never_revert_one_entry_twice(cli, api, journal_path, monkeypa
     api.sent.clear()
     result = cli("undo", "--yes")
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        f"error: journal entry {entry_id} (`done {tid(1)}`) was undone meanwhile by another run"
-    )
+    assert result.stderr.startswith(f"error: journal entry {entry_id} (done) was undone meanwhile by another run")
     assert api.changes() == []
 
 

@@ -109,6 +109,11 @@ def test_help_runs_for_every_command(cli, path: str) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Example: closetask" in result.stdout
     assert "Traceback" not in result.output
+    if " ".join(result.stdout.split()).find("Commands:") == -1:  # a command, not a group
+        # The global options work after the command too; its help says so.
+        assert "Global options, before or after the command: --sandbox, --profile/-p NAME, --debug." in " ".join(
+            result.stdout.split()
+        )
 
 
 def test_help_exit_codes_lists_every_exit_code(cli) -> None:

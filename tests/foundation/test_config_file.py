@@ -354,6 +354,7 @@ def test_readable_by_others_is_detected(home):
         ("http://127.0.0.1:8000/api/v1/", "http://127.0.0.1:8000/api/v1/"),
         ("http://localhost:8000/api/v1", "http://localhost:8000/api/v1/"),
         ("http://[::1]:8000/api/v1/", "http://[::1]:8000/api/v1/"),
+        ("http://127.8.9.10:8000/api/v1/", "http://127.8.9.10:8000/api/v1/"),  # all of 127.0.0.0/8
     ],
 )
 def test_base_url_accepted(url, stored):
@@ -361,7 +362,19 @@ def test_base_url_accepted(url, stored):
 
 
 @pytest.mark.parametrize(
-    "url", ["http://example.com/api/v1/", "http://10.0.0.1/api/v1/", "ftp://api.close.com/", "api.close.com", ""]
+    "url",
+    [
+        "http://example.com/api/v1/",
+        "http://10.0.0.1/api/v1/",
+        "ftp://api.close.com/",
+        "api.close.com",
+        "",
+        # Loopback by name only if the resolver says so: plain http is refused to these.
+        "http://evil.localhost/api/v1/",
+        "http://localhost.example.com/api/v1/",
+        "http://[::ffff:127.0.0.1]/api/v1/",
+        "http://0.0.0.0:8000/api/v1/",
+    ],
 )
 def test_base_url_refused(url):
     with pytest.raises(ConfigError):

@@ -217,6 +217,21 @@ def test_cli_serve_refuses_bad_options(cli):
         assert needle in result.stderr and "Traceback" not in result.output
 
 
+def test_serve_refuses_a_db_in_a_missing_directory_and_reset_creates_it(cli, tmp_path):
+    """A typo in --db must not serve a new, freshly seeded database somewhere else."""
+    db = tmp_path / "no" / "such" / "sandbox.sqlite3"
+    result = cli("sandbox", "serve", "--db", str(db))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: --db {db}: no directory {db.parent}",
+        f"hint: closetask sandbox reset --db {db} creates it",
+    ]
+    assert not db.parent.exists()
+    made = cli("sandbox", "reset", "--db", str(db), "--tasks", "5")
+    assert made.exit_code == 0, made.stderr
+    assert db.exists()
+
+
 def test_cli_reset_and_serve_help(cli):
     for command in ("serve", "reset"):
         result = cli("sandbox", command, "--help")

@@ -188,6 +188,24 @@ def test_fields_asks_close_for_less_and_prints_only_those(cli, fake):
     assert lines == [f'{{"id":"{T(n)}"}}' for n in (1, 2, 3)]
 
 
+def test_a_field_no_task_has_is_warned_about_once_not_refused(cli, fake):
+    """A typo (`lead_nam`) is not an error (Close adds fields; a type may lack one), but it
+    is named once on stderr rather than passing as silently missing keys."""
+    fake.tasks = TASKS
+    for mode in ("--json", "--jsonl"):
+        result = cli("inbox", mode, "--fields", "id,lead_nam,contact_idd")
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == (
+            "warning: no task listed has contact_idd, lead_nam "
+            "(--fields keeps only the names Close's task objects use)\n"
+        )
+        assert "lead_nam" not in result.stdout
+    fine = cli("inbox", "--json", "--fields", "id,lead_name")
+    assert (fine.exit_code, fine.stderr) == (0, "")
+    fake.tasks = []
+    assert cli("inbox", "--json", "--fields", "lead_nam").stderr == ""  # no task: nothing to tell
+
+
 def test_no_colour_in_machine_output_even_when_forced(cli, fake):
     fake.tasks = TASKS
     for args in (["--json"], ["--jsonl"], ["--ids"], []):

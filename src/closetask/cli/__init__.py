@@ -87,6 +87,9 @@ def root(
                 command.invoke(sub)
 
 
+GLOBAL_OPTIONS = "Global options, before or after the command: --sandbox, --profile/-p NAME, --debug."
+
+
 def _register() -> None:
     from importlib import import_module
 
@@ -105,6 +108,12 @@ def _register() -> None:
             app.add_typer(module.app, name="sandbox")
         else:
             module.register(app)
+    # Every command's --help names the global options: they work anywhere on the line
+    # (hoist_global_options), and a user reading `closetask inbox --help` should learn so.
+    groups = [g.typer_instance for g in app.registered_groups if g.typer_instance is not None]
+    for info in [*app.registered_commands, *(c for g in groups for c in g.registered_commands)]:
+        if info.epilog is None:
+            info.epilog = GLOBAL_OPTIONS
 
 
 _register()

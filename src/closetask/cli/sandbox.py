@@ -124,7 +124,11 @@ def serve(
         raise UsageError("--api-key must not be empty")
     if not allow_remote and not is_loopback(host):
         raise UsageError(f"refusing to listen on {host}: not a loopback address (add --allow-remote to insist)")
-    store = open_store(_db_path(db))
+    path = _db_path(db)
+    if db is not None and not path.parent.is_dir():
+        # A typo in --db would otherwise serve a new, freshly seeded database elsewhere.
+        raise UsageError(f"--db {db}: no directory {path.parent}", hint=f"closetask sandbox reset --db {db} creates it")
+    store = open_store(path)
     key = api_key or store.api_key or ""
     log_file = open(log, "a", encoding="utf-8") if log else None  # noqa: SIM115 - lives until exit
     sandbox = SandboxApp(store, faults=faults, log=log_file, api_key=key)

@@ -69,7 +69,7 @@ def undo(
         position = next((n for n, e in enumerate(entries) if e.id == entry.id), None)
         fresh = entries[position] if position is not None else None
         if fresh is None or (fresh.status, fresh.undo_sent) != (entry.status, entry.undo_sent):
-            raise ClosetaskError(f"journal entry {entry.id} (`{entry.command}`) was undone meanwhile by another run")
+            raise ClosetaskError(f"{_named(entry)} was undone meanwhile by another run")
         entry = fresh
         candidates = _candidates(entry)
         if is_uncertain_create(entry):
@@ -97,7 +97,7 @@ def _undo(app, book, entry, candidates: list[str], later, *, force: bool, yes: b
     if not todo:
         emit(report, json_out=False, notify=app.notify)
         raise ClosetaskError(
-            f"nothing to undo in `{entry.command}`: every task it changed was changed since",
+            f"nothing to undo in {_named(entry)}: every task it changed was changed since",
             hint=f"closetask undo {entry.id} --force reverts them anyway (their later change is lost)",
         )
     requests, what, done = _plan(entry, todo)
@@ -112,7 +112,7 @@ def _undo(app, book, entry, candidates: list[str], later, *, force: bool, yes: b
     raise_for_failures(result, done_verb="restored", rerun="run `closetask undo` again to finish")
     if skipped:
         raise PartlyDone(
-            f"restored {plural(len(result.sent))}, left {len(skipped)} alone: changed since `{entry.command}`",
+            f"restored {plural(len(result.sent))}, left {len(skipped)} alone: changed since {_named(entry)}",
             hint=f"closetask undo {entry.id} --force reverts them anyway (their later change is lost)",
         )
 
@@ -127,9 +127,9 @@ def _pick(book, entry_id: str | None, *, force: bool = False):
     if entry is None:
         raise UsageError(f"no journal entry {entry_id!r}", hint="closetask undo --list shows the entries")
     if entry.status == "undone" and not (force and entry.undo_skipped):
-        raise UsageError(f"journal entry {entry.id} (`{entry.command}`) was already undone")
+        raise UsageError(f"{_named(entry)} was already undone")
     if not entry.touched and not is_uncertain_create(entry):
-        raise UsageError(f"journal entry {entry.id} (`{entry.command}`) changed nothing; there is nothing to undo")
+        raise UsageError(f"{_named(entry)} changed nothing; there is nothing to undo")
     return entry
 
 
@@ -156,12 +156,12 @@ def _find_created(app, book, entry) -> list[str]:
     if not found:
         book.mark_undone(entry.id, complete=True, error="the add created no task")
         raise ClosetaskError(
-            f"`{entry.command}` got no answer, and no task it could have created is on {body.get('lead_id')}: "
+            f"{_named(entry)} got no answer, and no task it could have created is on {body.get('lead_id')}: "
             "nothing to undo (the entry is closed; run undo again for the one before it)"
         )
     if len(found) > 1:
         raise ClosetaskError(
-            f"`{entry.command}` got no answer, and {len(found)} tasks on {body.get('lead_id')} could be the one it created: "
+            f"{_named(entry)} got no answer, and {len(found)} tasks on {body.get('lead_id')} could be the one it created: "
             f"{', '.join(found)}",
             hint="delete the one you mean with `closetask delete ID`; undo will not guess",
         )
@@ -197,7 +197,7 @@ def _plan(entry, ids: list[str]):
 
     if entry.action == "delete":
         raise ClosetaskError(
-            f"`{entry.command}` deleted {plural(len(entry.touched))}, and Close cannot restore a deleted task",
+            f"{_named(entry)} deleted {plural(len(entry.touched))}, and Close cannot restore a deleted task",
             hint=f"journal entry {entry.id} keeps their content; to undo an earlier change: closetask undo ENTRY (see --list)",
         )
     if entry.action == "create":
@@ -247,3 +247,10 @@ def _a_change_is_running(app) -> bool:
 def register(typer_app: typer.Typer) -> None:
     """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
     typer_app.command("undo")(undo)
+
+
+def _named(entry) -> str:
+    """`journal entry 3f9a2c1b (bulk)`: an error line names the entry, not its whole command
+    (a bulk's can run to hundreds of IDs; `undo --list` shows it)."""
+    verb = entry.command.split(" ", 1)[0] if entry.command else entry.action
+    return f"journal entry {entry.id} ({verb})"

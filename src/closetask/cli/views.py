@@ -161,9 +161,13 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
         page_size=settings.page_size,
         limit=query.limit,
     )
+    absent = set(shown_fields or ())  # --fields names no task has (a typo, or not Close's)
     if fmt == "jsonl":
+        written = 0
         for page in pages:
-            machine.write_jsonl(page, fields=shown_fields, out=app.env.output)
+            written += machine.write_jsonl(page, fields=shown_fields, out=app.env.output)
+            absent.difference_update(*(task.keys() for task in page))
+        _warn_absent(app, absent, seen=written > 0)
         return
 
     if query.limit is not None:
@@ -174,6 +178,8 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
         listing, limited = arrange(tasks, tz=app.tz, today=today, view=view, order=query.order), False
     if fmt == "json":
         machine.write_json(listing.tasks, fields=shown_fields, out=app.env.output)
+        absent.difference_update(*(task.keys() for task in listing.tasks))
+        _warn_absent(app, absent, seen=bool(listing.tasks))
         return
     if fmt == "ids":
         machine.write_ids(listing.tasks, out=app.env.output)
@@ -254,3 +260,11 @@ def register(typer_app: typer.Typer) -> None:
     typer_app.command("inbox")(inbox)
     typer_app.command("future")(future)
     typer_app.command("archive")(archive)
+
+
+def _warn_absent(app: Any, absent: set[str], *, seen: bool) -> None:
+    """One warning naming the --fields no task had: not an error (Close adds fields, and a
+    type may lack one), but a typo should not pass as a column of nulls in silence."""
+    if absent and seen:
+        names = ", ".join(sorted(absent))
+        app.notify(f"warning: no task listed has {names} (--fields keeps only the names Close's task objects use)")

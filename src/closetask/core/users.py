@@ -13,8 +13,15 @@ USER_ID = re.compile(r"^user_[A-Za-z0-9]{10,64}$")
 
 
 def needs_user_list(who: str) -> bool:
-    """Only an email needs GET /user/; `me`, `all` and IDs are resolved without it."""
-    return "@" in who
+    """An email or a user ID is checked against GET /user/ (cached a day); `me` and `all`
+    are resolved without it."""
+    return "@" in who or bool(USER_ID.match(who))
+
+
+def knows(users: Sequence[Mapping[str, Any]], who: str) -> bool:
+    """Whether `who` (an email or a user ID) is among `users`."""
+    lowered = who.lower()
+    return any(str(u.get("email") or "").lower() == lowered or u.get("id") == who for u in users)
 
 
 def resolve_user(
@@ -52,7 +59,14 @@ def _resolve(who: str, *, me: Mapping[str, Any], users: Sequence[Mapping[str, An
             return None
         raise UsageError("'all' is not a user here: expected me, an email, or a user ID")
     if USER_ID.match(text):
-        return text
+        if not users or any(u.get("id") == text for u in users):
+            return text
+        ids = {str(u.get("id")): str(u.get("email") or "") for u in users if u.get("id")}
+        close = difflib.get_close_matches(text, list(ids), n=1, cutoff=0.6)
+        suggestion = f"; did you mean {close[0]} ({ids[close[0]]})?" if close else ""
+        raise UsageError(
+            f"no user {text} in this organization{suggestion}", hint="closetask config refresh renews the users"
+        )
     if "@" in text:
         by_email = {str(u.get("email", "")).lower(): u for u in users if u.get("email")}
         if lowered in by_email:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from closetask.core.journal import ACTIONS, STATUSES, JournalEntry, fold, is_undoable
+from closetask.state.lock import open_no_follow
 
 # Beyond this size the journal is rewritten keeping the newest entries (see `_maybe_compact`):
 # the last few hundred commands are what undo and a person need, not a history of years.
@@ -235,7 +236,7 @@ class _Locked:
 
     def __enter__(self) -> int:
         for _ in range(5):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+            fd = open_no_follow(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
             _lock(fd)
             try:
                 same = os.fstat(fd).st_ino == os.stat(self.path).st_ino

@@ -50,7 +50,7 @@ class BulkLock:
         except ImportError:  # pragma: no cover - no flock (Windows): run unlocked
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_no_follow(self.path, os.O_RDWR | os.O_CREAT)
         import time
 
         deadline = time.monotonic() + self.wait
@@ -114,3 +114,19 @@ def _read(fd: int) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}  # being written right now, or damaged: the lock still says "busy"
     return value if isinstance(value, dict) else {}
+
+
+def open_no_follow(path: Path, flags: int) -> int:
+    """os.open that refuses a symbolic link in the file's place (another local user could
+    point it at a file of yours to have it truncated): one clear error instead."""
+    import errno
+
+    try:
+        return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ClosetaskError(
+                f"{path} is a symbolic link; closetask does not follow links for its state files",
+                hint="remove it (closetask creates the file again)",
+            ) from None
+        raise
