@@ -79,6 +79,7 @@ def server_env(base_url: str, api_key: str, home: Path, *, columns: int = 120) -
 
 
 def start_sandbox(tmp_path: Path, *extra: str, tasks: int | None = None, seed: int = 1) -> SandboxServer:
+    tmp_path.mkdir(parents=True, exist_ok=True)  # serve --db refuses a missing directory
     db = tmp_path / "sandbox.sqlite3"
     log = tmp_path / "requests.log"
     env = {k: v for k, v in os.environ.items() if k not in _ENV_TO_CLEAR}

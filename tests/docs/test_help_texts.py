@@ -15,11 +15,9 @@ README = ROOT / "README.md"
 
 def _tree():
     """(full path, click command) for the root and every command and sub-command."""
-    import typer.main
+    from closetask.cli import command_tree
 
-    from closetask.cli import app
-
-    root = typer.main.get_command(app)
+    root = command_tree()
     found = [("", root)]
 
     def walk(prefix: str, group) -> None:

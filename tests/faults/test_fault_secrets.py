@@ -277,9 +277,7 @@ def test_plain_http_to_loopback_loads_no_ca_bundle_and_would_refuse_any_certific
 
 
 def test_no_command_has_an_option_to_skip_tls_verification():
-    from typer.main import get_command
-
-    from closetask.cli import app
+    from closetask.cli import command_tree
 
     def walk(command, path):
         yield path, command
@@ -287,7 +285,7 @@ def test_no_command_has_an_option_to_skip_tls_verification():
             yield from walk(sub, [*path, name])
 
     seen = 0
-    for path, command in walk(get_command(app), ["closetask"]):
+    for path, command in walk(command_tree(), ["closetask"]):
         for param in command.params:
             seen += 1
             words = " ".join([*param.opts, *param.secondary_opts, getattr(param, "envvar", None) or ""]).lower()

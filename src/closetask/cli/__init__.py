@@ -8,15 +8,75 @@ and shell completion stay fast; each command imports what it needs when it runs.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from closetask import __version__
 from closetask.cli import options as opt
+from closetask.cli.lazy_group import Lazy, LazyGroup
 
 if TYPE_CHECKING:
     from closetask.env import Env
+
+GLOBAL_OPTIONS = "Global options, before or after the command: --sandbox, --profile/-p NAME, --debug."
+
+# Every command in the order `closetask --help` lists them: the module that holds it, the
+# Typer app there, and the first paragraph of its docstring (the listing's one line;
+# tests/docs/test_help_texts.py keeps them equal). A module is imported when its command runs.
+COMMANDS = {
+    "whoami": Lazy(
+        "config_cmd", "commands", "Show the key's user and organization, the profile, and the UTC offset in force now."
+    ),
+    "inbox": Lazy(
+        "views", "commands", "List what is due: your incomplete tasks up to the end of today, overdue ones included."
+    ),
+    "future": Lazy("views", "commands", "List what is coming: your incomplete tasks from tomorrow on."),
+    "archive": Lazy("views", "commands", "List completed tasks, newest day first."),
+    "add": Lazy("actions", "commands", "Create a lead task and print its ID."),
+    "done": Lazy("actions", "commands", "Mark tasks complete."),
+    "reopen": Lazy("actions", "commands", "Mark tasks incomplete again."),
+    "reassign": Lazy("actions", "commands", "Assign tasks to another user of the organization."),
+    "edit": Lazy("actions", "commands", "Change one task's text or date."),
+    "snooze": Lazy("actions", "commands", "Move tasks to another day (or day and time)."),
+    "show": Lazy("actions", "commands", "Show every field of one task."),
+    "delete": Lazy("actions", "commands", "Delete tasks for good (asks first; --yes when not on a terminal)."),
+    "undo": Lazy(
+        "undo", "commands", "Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk)."
+    ),
+    "bulk": Lazy("bulk", "commands", "Change many tasks by filter: complete, reopen, reassign or move them."),
+    "help": Lazy(
+        "help_cmd", "commands", "Explain a topic: exit codes, environment variables, or the WHEN date grammar."
+    ),
+    "config": Lazy("config_cmd", "app", "Manage profiles, API keys and settings (config.toml)."),
+    "sandbox": Lazy(
+        "sandbox",
+        "app",
+        "Run the local Close emulator (demo data, fault injection) for trying closetask and for tests.",
+    ),
+}
+
+
+class RootGroup(LazyGroup):
+    lazy = COMMANDS
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _name_global_options(command)
+        return command
+
+
+def _name_global_options(command: Any) -> None:
+    """Every command's --help names the global options: they work anywhere on the line
+    (hoist_global_options), and a user reading `closetask inbox --help` should learn so."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is not None:
+        for sub in subcommands.values():
+            _name_global_options(sub)
+    elif not command.epilog:
+        command.epilog = GLOBAL_OPTIONS
+
 
 app = typer.Typer(
     name="closetask",
@@ -32,6 +92,7 @@ app = typer.Typer(
     add_completion=True,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    cls=RootGroup,
 )
 
 
@@ -87,36 +148,14 @@ def root(
                 command.invoke(sub)
 
 
-GLOBAL_OPTIONS = "Global options, before or after the command: --sandbox, --profile/-p NAME, --debug."
-
-
-def _register() -> None:
-    from importlib import import_module
-
-    from closetask.cli import config_cmd
-
-    app.add_typer(config_cmd.app, name="config")
-    app.command("whoami")(config_cmd.whoami)
-    for name in ("views", "actions", "undo", "bulk", "help_cmd", "sandbox"):
-        try:
-            module = import_module(f"closetask.cli.{name}")
-        except ModuleNotFoundError as exc:  # pragma: no cover - while modules are being built
-            if exc.name != f"closetask.cli.{name}":
-                raise
-            continue
-        if name == "sandbox":
-            app.add_typer(module.app, name="sandbox")
-        else:
-            module.register(app)
-    # Every command's --help names the global options: they work anywhere on the line
-    # (hoist_global_options), and a user reading `closetask inbox --help` should learn so.
-    groups = [g.typer_instance for g in app.registered_groups if g.typer_instance is not None]
-    for info in [*app.registered_commands, *(c for g in groups for c in g.registered_commands)]:
-        if info.epilog is None:
-            info.epilog = GLOBAL_OPTIONS
-
-
-_register()
+def command_tree() -> Any:
+    """The root click group with every command loaded (for tests, completions and docs;
+    a run loads only what it uses)."""
+    root: Any = typer.main.get_command(app)
+    ctx = root.make_context("closetask", [], resilient_parsing=True)
+    for name in root.list_commands(ctx):
+        root.get_command(ctx, name)
+    return root
 
 
 def main(argv: list[str] | None = None, env: Env | None = None) -> None:
@@ -124,14 +163,13 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> None:
 
     `env` (streams, TTY flags, environment, clock; see env.py) defaults to this process's.
     """
-    from closetask.cli.lazy_group import build
     from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
 
     args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    # Commands are converted to click on first use: see lazy_group.py (start-up time).
-    command = build(app)
+    # Commands are imported and converted to click on first use: see lazy_group.py.
+    command = typer.main.get_command(app)
     from closetask.cli.signals import install_interrupt_handlers, restore_handlers
 
     previous = install_interrupt_handlers()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from closetask.cli.lazy_group import command_app
 from closetask.cli.options import AssignToOpt, DryRunOpt, ForceOpt, JsonOpt, YesOpt
 
 if TYPE_CHECKING:
@@ -395,16 +396,16 @@ def _when(app: Session, text: str) -> str:
     return parse_when(text, now=app.now(), tz=app.tz).to_api()
 
 
-def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
-    for name, fn in (
-        ("add", add),
-        ("done", done),
-        ("reopen", reopen),
-        ("reassign", reassign),
-        ("edit", edit),
-        ("snooze", snooze),
-        ("show", show),
-        ("delete", delete),
-    ):
-        typer_app.command(name)(fn)
+# Looked up by the root group only when one of these commands runs (cli/lazy_group.py).
+commands = command_app()
+for _name, _fn in (
+    ("add", add),
+    ("done", done),
+    ("reopen", reopen),
+    ("reassign", reassign),
+    ("edit", edit),
+    ("snooze", snooze),
+    ("show", show),
+    ("delete", delete),
+):
+    commands.command(_name)(_fn)

@@ -24,6 +24,7 @@ from closetask.cli.filters import (
     ToOpt,
     TypeOpt,
 )
+from closetask.cli.lazy_group import command_app
 from closetask.cli.options import BULK_DEFAULT_MAX, AssignToOpt, YesOpt
 
 ViewOpt = Annotated[
@@ -293,6 +294,6 @@ def _apply(
     return result, result.interrupted
 
 
-def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
-    typer_app.command("bulk")(bulk)
+# Looked up by the root group only when `bulk` runs (cli/lazy_group.py).
+commands = command_app()
+commands.command("bulk")(bulk)

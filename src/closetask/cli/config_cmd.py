@@ -9,8 +9,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from closetask.cli import options as opt
+from closetask.cli.lazy_group import command_app
 
-app = typer.Typer(
+app = command_app(
     help="Manage profiles, API keys and settings (config.toml).\n\nExample: closetask config init --profile acme",
     no_args_is_help=True,
 )
@@ -293,3 +294,8 @@ def whoami(ctx: typer.Context, as_json: opt.JsonInfoOpt = False) -> None:
     print(f"organization: {orgs}", file=out)
     print(f"profile: {info['profile']}  ({info['base_url']})", file=out)
     print(f"time zone: {info['timezone']}, UTC offset now {info['tz_offset']}", file=out)
+
+
+# `whoami` is a root command that lives here; cli/lazy_group.py looks it up when it runs.
+commands = command_app()
+commands.command("whoami")(whoami)

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from closetask.cli.lazy_group import command_app
+
 ENVIRONMENT = (
     ("CLOSE_API_KEY", "API key; overrides the profile's api_key."),
     ("CLOSETASK_PROFILE", "Profile to use when --profile is not given."),
@@ -57,6 +59,6 @@ def help_topic(
         raise UsageError(f"unknown help topic {topic!r}: expected one of {', '.join(TOPICS)}")
 
 
-def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
-    typer_app.command("help")(help_topic)
+# Looked up by the root group only when `help` runs (cli/lazy_group.py).
+commands = command_app()
+commands.command("help")(help_topic)

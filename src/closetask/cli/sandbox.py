@@ -11,9 +11,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from closetask.cli.lazy_group import command_app
 from closetask.errors import UsageError
 
-app = typer.Typer(
+app = command_app(
     name="sandbox",
     help=(
         "Run the local Close emulator (demo data, fault injection) for trying closetask and for tests.\n\n"

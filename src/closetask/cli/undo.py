@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from closetask.cli.lazy_group import command_app
 from closetask.cli.options import DryRunOpt, JsonOpt, YesOpt
 
 
@@ -244,9 +245,9 @@ def _a_change_is_running(app) -> bool:
         return True
 
 
-def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
-    typer_app.command("undo")(undo)
+# Looked up by the root group only when `undo` runs (cli/lazy_group.py).
+commands = command_app()
+commands.command("undo")(undo)
 
 
 def _named(entry) -> str:

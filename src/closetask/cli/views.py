@@ -29,6 +29,7 @@ from closetask.cli.filters import (
     ToOpt,
     TypeOpt,
 )
+from closetask.cli.lazy_group import command_app
 
 if TYPE_CHECKING:
     from closetask.cli.view_options import ViewOptions
@@ -255,11 +256,11 @@ Example: closetask archive --from -7d --json
 )
 
 
-def register(typer_app: typer.Typer) -> None:
-    """Add this module's commands to the root Typer app (`app` elsewhere here is the Session)."""
-    typer_app.command("inbox")(inbox)
-    typer_app.command("future")(future)
-    typer_app.command("archive")(archive)
+# Looked up by the root group only when one of these commands runs (cli/lazy_group.py).
+commands = command_app()
+commands.command("inbox")(inbox)
+commands.command("future")(future)
+commands.command("archive")(archive)
 
 
 def _warn_absent(app: Any, absent: set[str], *, seen: bool) -> None:
