@@ -49,22 +49,13 @@ def home(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def route_clients(monkeypatch):
-    """route_clients(fake) sends every CloseClient a command creates to fake.transport(), its
-    waits skipped (or given to `sleep=`); route_clients(sleep=...) keeps the real transport."""
-    from closetask.close import http as api
+def route_clients(cli):
+    """route_clients(fake) sends the requests of every `cli` run to fake.transport() (the
+    run's Env carries it: no class is patched), retry waits skipped (or given to `sleep=`);
+    route_clients(sleep=...) keeps the real transport."""
 
     def route(fake: Any = None, *, sleep: Callable[[float], None] = lambda seconds: None) -> Any:
-        real = api.CloseClient
-
-        class Routed(real):  # type: ignore[misc, valid-type]
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                if fake is not None:
-                    kwargs["transport"] = fake.transport()
-                kwargs["sleep"] = sleep
-                super().__init__(*args, **kwargs)
-
-        monkeypatch.setattr(api, "CloseClient", Routed)
+        cli.route, cli.sleep = fake, sleep
         return fake
 
     return route
@@ -109,6 +100,8 @@ def cli(home, capsys, monkeypatch):
             stdout_tty="stdout" in ttys,
             stderr_tty="stderr" in ttys,
             tty_name=run.tty_name,  # the terminal row numbers belong to ("": none, as under cron)
+            transport=run.route.transport() if run.route is not None else None,
+            sleep=run.sleep,
         )
         capsys.readouterr()
         code = 0
@@ -120,6 +113,8 @@ def cli(home, capsys, monkeypatch):
         return Result(code, captured.out, captured.err)
 
     run.terminal = terminal  # type: ignore[attr-defined]
+    run.route = None  # type: ignore[attr-defined]  # set by route_clients: where requests go
+    run.sleep = None  # type: ignore[attr-defined]
     run.tty_name = TEST_TTY  # type: ignore[attr-defined]
     return run
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from closetask.errors import ConfigError
 
@@ -34,6 +34,11 @@ class Env:
     stderr_tty: bool | None = None
     # The controlling terminal's name (row numbers belong to it); None: find it; "": none.
     tty_name: str | None = None
+    # Where requests go: None, the network (or the embedded sandbox with --sandbox). Tests and
+    # programs embedding closetask pass an httpx transport (a fake Close), and a `sleep` for
+    # the retry waits (None: really wait).
+    transport: Any = None
+    sleep: Callable[[float], None] | None = None
 
     # --- streams ------------------------------------------------------------------------
 

@@ -120,10 +120,8 @@ class Session:
     def client(self) -> CloseClient:
         """The one API client of this process (created on first use)."""
         if self._client is None:
-            from closetask.close.http import CloseClient
-
             settings = self.settings
-            transport = None
+            transport = self.env.transport
             key = settings.api_key
             if settings.sandbox:
                 from closetask.env import ENV_NOW
@@ -137,17 +135,29 @@ class Session:
                 key = embedded.api_key(db)
             if not key:
                 raise ConfigError(NO_KEY_MESSAGE)
-            self._client = CloseClient(
-                settings.base_url,
-                key,
-                settings.timezone,
-                transport=transport,
-                timeout=settings.timeout,
-                notify=self.notify,
-                debug=self.log_debug if self.debug else None,
-                clock=self.now,
+            self._client = self.client_for(
+                settings.base_url, key, settings.timezone, transport=transport, timeout=settings.timeout
             )
         return self._client
+
+    def client_for(self, base_url: str, key: str, tz: Any, *, transport: Any = None, **options: Any) -> CloseClient:
+        """A client for this run's environment (its transport and waits, its clock, --debug)
+        to a given URL and key: `client()` uses it, and `config init`, which checks a key
+        not stored yet. The caller closes it."""
+        from closetask.close.http import CloseClient
+
+        if self.env.sleep is not None:
+            options["sleep"] = self.env.sleep
+        return CloseClient(
+            base_url,
+            key,
+            tz,
+            transport=transport if transport is not None else self.env.transport,
+            notify=self.notify,
+            debug=self.log_debug if self.debug else None,
+            clock=self.env.now,  # aware UTC; not self.now, which needs a profile (init has none yet)
+            **options,
+        )
 
     def close(self) -> None:
         if self._client is not None:

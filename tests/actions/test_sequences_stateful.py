@@ -111,6 +111,7 @@ class Sequences(RuleBasedStateMachine):
             stdout_tty=terminal,
             stderr_tty=False,
             tty_name=TEST_TTY if terminal else "",
+            sleep=lambda seconds: None,  # retries without waiting
         )
         code = 0
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -370,14 +371,13 @@ def _same(name: str, now: Any, set_to: Any) -> bool:
 REAL_TRANSPORT: Any = None
 
 
-def test_random_sequences_keep_every_promise(monkeypatch, route_clients):
+def test_random_sequences_keep_every_promise(monkeypatch):
     """The state machine above, in-process, faults injected into the embedded sandbox."""
     global REAL_TRANSPORT
     from closetask.sandbox import embedded
     from closetask.sandbox.faults import Faults
 
     REAL_TRANSPORT = embedded.transport
-    route_clients(sleep=lambda seconds: None)  # retries without waiting
     machines: list[Sequences] = []
 
     def faulty(db: Any, *, now: Any = None, faults: Any = None) -> Any:

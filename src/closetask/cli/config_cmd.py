@@ -58,7 +58,6 @@ def init(
     Example: closetask config init --profile acme --api-key-stdin < acme-key.txt
     """
     from closetask import config
-    from closetask.close.http import CloseClient
     from closetask.close.users import ME
     from closetask.core.timezone import TimeZone
     from closetask.errors import ConfigError, UsageError
@@ -82,7 +81,7 @@ def init(
     except ValueError as exc:
         raise UsageError(f"invalid --timezone: {exc}") from None
 
-    with CloseClient(url, key, tz, notify=ctx.obj.notify, debug=ctx.obj.log_debug if ctx.obj.debug else None) as client:
+    with ctx.obj.client_for(url, key, tz) as client:
         me = client.get(ME)  # a rejected key raises AuthError (exit 4): nothing written
     if not isinstance(me, dict) or not me.get("id"):
         raise ConfigError(f"{url}{ME} did not answer with a user; is the base URL right?")
