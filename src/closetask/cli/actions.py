@@ -248,7 +248,6 @@ def snooze(
     from closetask.cli import task_changes as tc
     from closetask.core.apply import plural
     from closetask.errors import UsageError
-    from closetask.render.task_detail import when_text
 
     app = tc.app_context(ctx)
     parsed = tc.parse_when(app, when)
@@ -269,7 +268,7 @@ def snooze(
         command=tc.command_line("snooze", refs, when, *(("--all-day",) if all_day else ())),
         ids=ids,
         fields={"date": new_date},
-        message=lambda n: f"Moved {plural(n)} to {when_text(new_date, app.tz)}{keep.note()}",
+        message=lambda n: f"Moved {plural(n)} to {keep.to_text(new_date)}",
         already="already on that date",
         json_out=json_out,
         dry_run=dry_run,
@@ -454,16 +453,26 @@ class _KeepTime:
 
     def __init__(self, app: Session, when: Any, fields: Mapping[str, Any], *, active: bool) -> None:
         self.app, self.when, self.fields, self.active, self.kept = app, when, dict(fields), active, 0
+        self.values: set[str] = set()
 
     def fields_of(self, task: Mapping[str, Any]) -> dict[str, Any]:
         from closetask.core.when import keep_time
 
         moved = keep_time(self.when, task.get("date"), self.app.tz)
         self.kept += moved is not self.when
+        self.values.add(moved.to_api())
         return {**self.fields, "date": moved.to_api()}
 
     def note(self) -> str:
         return ", keeping each timed task's time of day" if self.kept else ""
+
+    def to_text(self, new_date: str) -> str:
+        """Where snooze moved the tasks: the one value they got, or the day and a note."""
+        from closetask.render.task_detail import when_text
+
+        if self.kept and len(self.values) == 1:
+            return when_text(next(iter(self.values)), self.app.tz)
+        return f"{when_text(new_date, self.app.tz)}{self.note()}"
 
 
 def _keeping_time(app: Session, when: Any, fields: Mapping[str, Any], *, all_day: bool) -> _KeepTime:
