@@ -19,7 +19,7 @@ ENVIRONMENT = (
     ("CLOSETASK_NOW", "A fixed 'now' (ISO date-time) for tests, demos and screenshots."),
     ("CLOSETASK_TTY", "The terminal a run counts as shown on (row numbers belong to it); default: its own."),
     ("NO_COLOR", "Any value: no colour in tables (machine output never has colour)."),
-    ("COLUMNS", "Terminal width to lay tables out for."),
+    ("COLUMNS", "Terminal width to lay tables out for (0 or not a number: ignored, as if unset)."),
 )
 
 TOPICS = ("exit-codes", "environment", "dates")
