@@ -42,6 +42,7 @@ PROFILE_KEYS = (
     "page_size",
     "timeout",
     "concurrency",
+    "eod",
 )
 _NUMBER_LIMITS = {"page_size": (1, 100), "concurrency": (1, 8), "timeout": (0, 600)}  # timeout: > 0
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -246,6 +247,8 @@ def validate_setting(key: str, value: str) -> Any:
         return validate_base_url(value)
     if key in _NUMBER_LIMITS:
         return check_number(key, value, where="")
+    if key == "eod":
+        return check_eod(value, where="")
     return value  # user_id, user_email: cached facts, stored as given
 
 
@@ -268,6 +271,18 @@ def check_number(key: str, value: Any, *, where: str) -> int | float:
     return number
 
 
+DEFAULT_EOD = "17:00"
+_EOD_RE = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)
+
+
+def check_eod(value: Any, *, where: str) -> str:
+    """eod (the time the WHEN `eod` stands for): 24-hour HH:MM, stored as such."""
+    match = _EOD_RE.match(value.strip()) if isinstance(value, str) else None
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(f"{where}eod must be a 24-hour time such as 17:00 or 18:30, not {value!r}")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
 # --- resolved settings ----------------------------------------------------------------
 
 
@@ -287,6 +302,7 @@ class Settings:
     # Pages fetched at once; None when the profile does not say: views then fetch one page
     # at a time (exactly one request a page) and bulk's selection four (see cli/bulk.py).
     concurrency: int | None = None
+    eod: str = DEFAULT_EOD  # HH:MM: what the WHEN `eod` means
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
 
@@ -362,6 +378,9 @@ def resolve(
         # nothing at all, and a negative timeout would fail every request.
         return check_number(key, prof.get(key, default), where=f"profile {name}: ")
 
+    eod = check_eod(prof["eod"], where=f"profile {name}: ") if prof.get("eod") is not None else DEFAULT_EOD
+    sources["eod"] = f"profile {name}" if prof.get("eod") is not None else "default"
+
     if sandbox:
         sources["profile"] = "--sandbox"
         return Settings(
@@ -373,6 +392,7 @@ def resolve(
             page_size=number("page_size", int, 100),
             timeout=number("timeout", float, 30.0),
             concurrency=number("concurrency", int, 1) if "concurrency" in prof else None,
+            eod=eod,
             sources=sources,
         )
 
@@ -391,6 +411,7 @@ def resolve(
         page_size=number("page_size", int, 100),
         timeout=number("timeout", float, 30.0),
         concurrency=number("concurrency", int, 1) if "concurrency" in prof else None,
+        eod=eod,
         sources=sources,
     )
 

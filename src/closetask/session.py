@@ -87,7 +87,15 @@ class Session:
         if self._out is None:
             from rich.console import Console
 
-            self._out = Console(file=self.env.stdout, highlight=False, soft_wrap=False)
+            # COLUMNS=0 (or "abc", "-5") would lay tables out for no width at all: ignore it
+            # as if unset, and let Rich ask the terminal.
+            environ = dict(self.env.environ)
+            columns = environ.get("COLUMNS", "").strip()
+            if not (columns.isascii() and columns.isdigit() and int(columns) > 0):
+                environ.pop("COLUMNS", None)
+            self._out = Console(file=self.env.stdout, highlight=False, soft_wrap=False, _environ=environ)
+            if self._out.width < 1:  # a terminal that reports 0 columns (some CI pseudo-terminals)
+                self._out.width = 80
         return self._out
 
     @property

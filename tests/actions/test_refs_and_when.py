@@ -261,7 +261,7 @@ def test_an_unparseable_when_exits_2_listing_the_forms(cli, api, when):
     ):
         result = cli(*args)
         assert result.exit_code == 2, args
-        assert "use today, tomorrow, yesterday, a weekday (fri)" in result.stderr
+        assert "use today, tomorrow, fri, next week, +3d/-2w/+1m" in result.stderr
     assert api.sent == []
 
 
@@ -359,3 +359,115 @@ def test_delete_by_a_row_that_no_longer_shows_its_task_deletes_nothing(cli, api)
     forced = cli("delete", "1", "--yes", "--force")
     assert forced.exit_code == 0, forced.stderr
     assert first not in api.tasks
+
+
+# --- issue 16: negative offsets, kept times of day, eod, past times ---------------------------
+
+
+@pytest.mark.parametrize("args", [("-2w",), ("-2w", "--dry-run"), ("--dry-run", "-1d"), ("-1 week",)])
+def test_a_negative_offset_is_the_positional_when(cli, api, rows, args):
+    rows(tid(1), tid(2), tid(3))
+    result = cli("snooze", "1", "3", *args, "--all-day", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    expected = "2026-11-21" if args[-1] in ("-1d", "-1 week") else "2026-11-14"
+    expected = "2026-11-27" if "-1d" in args else expected
+    assert result.stdout == f'PUT /api/v1/task/?id__in={tid(1)},{tid(3)}&_type=all {{"date": "{expected}"}}\n'
+
+
+def test_real_options_still_work_around_a_negative_when(cli, api, rows):
+    rows(tid(1))
+    assert cli("snooze", "1", "-2w", "--bogus").exit_code == 2
+    result = cli("snooze", "1", "-2w", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["date"] == "2026-11-14"
+
+
+@pytest.mark.parametrize(
+    "tz, current, when, expected",
+    [
+        ("-8", "2026-11-27T22:00:00+00:00", "fri", "2026-12-04T22:00:00+00:00"),  # 14:00 at -8
+        ("5.5", "2026-11-27T08:30:00+00:00", "+1d", "2026-11-29T08:30:00+00:00"),  # 14:00 at +5:30
+        ("-2.5", "2026-11-27T16:30:00+00:00", "dec 4", "2026-12-04T16:30:00+00:00"),
+        ("America/Los_Angeles", "2026-10-30T21:00:00+00:00", "next week", "2026-11-30T22:00:00+00:00"),  # PDT->PST
+        ("-8", "2026-11-27", "fri", "2026-12-04"),  # date-only stays date-only
+        ("-8", "2026-11-27T22:00:00+00:00", "fri 9am", "2026-12-04T17:00:00+00:00"),  # a time given wins
+    ],
+)
+def test_a_day_alone_keeps_a_timed_tasks_time_of_day(cli, api, tz, current, when, expected):
+    api.tasks[tid(1)]["date"] = current
+    result = cli("snooze", tid(1), when, env={"CLOSETASK_TZ": tz})
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[tid(1)]["date"] == expected
+    api.tasks[tid(2)]["date"] = current
+    assert cli("edit", tid(2), "--date", when, env={"CLOSETASK_TZ": tz}).exit_code == 0
+    assert api.tasks[tid(2)]["date"] == expected
+
+
+def test_all_day_drops_the_time(cli, api):
+    api.tasks[tid(1)]["date"] = "2026-11-27T22:00:00+00:00"
+    assert cli("snooze", tid(1), "fri", "--all-day", env={"CLOSETASK_TZ": "-8"}).exit_code == 0
+    assert api.tasks[tid(1)]["date"] == "2026-12-04"
+    assert cli("edit", tid(1), "--all-day").exit_code == 2
+
+
+def test_tasks_with_different_times_get_one_put_per_time_and_undo_puts_each_back(cli, api):
+    times = {tid(1): "2026-11-27T14:00:00+00:00", tid(2): "2026-11-27T09:00:00+00:00", tid(3): "2026-11-26"}
+    times[tid(4)] = times[tid(1)]
+    for task_id, value in times.items():
+        api.tasks[task_id]["date"] = value
+    result = cli("snooze", *times, "mon", env={"CLOSETASK_TZ": "0"})
+    assert result.exit_code == 0, result.stderr
+    assert {task_id: api.tasks[task_id]["date"] for task_id in times} == {
+        tid(1): "2026-11-30T14:00:00+00:00",
+        tid(2): "2026-11-30T09:00:00+00:00",
+        tid(3): "2026-11-30",
+        tid(4): "2026-11-30T14:00:00+00:00",
+    }
+    assert sorted(len(s.params.get("id__in", "x").split(",")) for s in api.puts()) == [1, 1, 2]
+    assert "keeping each timed task's time of day" in result.stderr
+    assert cli("undo", "--yes").exit_code == 0, "undo must not see its own per-task values as someone's change"
+    assert {task_id: api.tasks[task_id]["date"] for task_id in times} == times
+
+
+@pytest.mark.parametrize("tz", ["-8", "5.5", "0"])
+def test_eod_is_the_profiles_end_of_day(cli, api, tz):
+    # CLOSETASK_NOW is 2026-11-28T10:00Z; at +5.5 17:00 on the 28th is 11:30Z
+    expected = {"-8": "2026-11-29T01:00:00+00:00", "5.5": "2026-11-28T11:30:00+00:00", "0": "2026-11-28T17:00:00+00:00"}
+    result = cli("snooze", tid(1), "eod", env={"CLOSETASK_TZ": tz})
+    assert result.exit_code == 0, result.stderr
+    assert api.tasks[tid(1)]["date"] == expected[tz]
+
+
+def test_eod_setting_is_validated_and_used(cli, api):
+    assert cli("config", "set", "eod", "25:00").exit_code != 0
+    assert cli("config", "set", "eod", "18:30").exit_code == 0
+    assert cli("snooze", tid(1), "eod", env={"CLOSETASK_TZ": "0"}).exit_code == 0
+    assert api.tasks[tid(1)]["date"] == "2026-11-28T18:30:00+00:00"
+
+
+def test_a_time_already_past_today_warns_on_a_terminal_only(cli, api):
+    # 10:00 at UTC: 9am has passed, 11am has not
+    cli.terminal.add("stderr")
+    warned = cli("snooze", tid(1), "9am", "--dry-run", env={"CLOSETASK_TZ": "0"})
+    assert warned.exit_code == 0
+    passed = [line for line in warned.stderr.splitlines() if "passed" in line]
+    assert passed == ["warning: 09:00 today has already passed (it is 10:00); the task will be overdue"]
+    assert "passed" not in cli("snooze", tid(1), "11am", "--dry-run", env={"CLOSETASK_TZ": "0"}).stderr
+    cli.terminal.discard("stderr")
+    assert "passed" not in cli("snooze", tid(1), "9am", "--dry-run", env={"CLOSETASK_TZ": "0"}).stderr
+
+
+@pytest.mark.parametrize(
+    "when, expected",
+    [
+        ("next fri", "2026-12-04"),
+        ("in 3 days", "2026-12-01"),
+        ("4 dec", "2026-12-04"),
+        ("dec 4 9am", "2026-12-04T09:00:00+00:00"),
+        ("+2h", "2026-11-28T12:00:00+00:00"),
+    ],
+)
+def test_bulk_date_takes_the_same_forms(cli, api, when, expected):
+    result = cli("bulk", "--id", tid(1), "--date", when, "--dry-run", env={"CLOSETASK_TZ": "0"})
+    assert result.exit_code == 0, result.stderr
+    assert f'"date": "{expected}"' in result.stdout

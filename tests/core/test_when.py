@@ -9,7 +9,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from closetask.core.timezone import TimeZone
-from closetask.core.when import ACCEPTED_FORMS, DAY_FORMS, When, parse_day, parse_when
+from closetask.core.when import ACCEPTED_FORMS, DAY_FORMS, When, is_past_today, keep_time, parse_day, parse_when
 from closetask.errors import UsageError
 
 UTC = timezone.utc
@@ -225,8 +225,8 @@ def test_when_error_message_matches_the_documented_one() -> None:
     with pytest.raises(UsageError) as excinfo:
         when("tomorow")
     assert str(excinfo.value) == (
-        "invalid date 'tomorow': use today, tomorrow, yesterday, a weekday (fri), "
-        "+3d/-2w/+1m, 2026-12-04, '2026-12-04 14:30', or a day with a time ('tomorrow 9am')"
+        "invalid date 'tomorow': use today, tomorrow, fri, next week, +3d/-2w/+1m, 'in 3 days', dec 4, "
+        "2026-12-04, +2h, eod, or a day with a time ('fri 9am'); all forms: closetask help dates"
     )
 
 
@@ -235,9 +235,17 @@ def test_when_error_message_matches_the_documented_one() -> None:
     [
         ("", ""),
         ("   ", ""),
-        ("next week", ""),
         ("tomorrow 9", ""),  # a bare number is not a time
-        ("+2h", ""),  # hours are not a WHEN unit
+        ("-2h", ""),  # hours count forward only
+        ("+2h 9am", ""),  # a time offset is already a time
+        ("next", ""),
+        ("next month", ""),
+        ("in 3", ""),
+        ("in -3 days", ""),
+        ("feb 30", "(no such day)"),
+        ("32 dec", "(no such day)"),
+        ("smarch 4", ""),
+        ("+5m 9", ""),
         ("2026-02-30", "(no such day)"),
         ("2026-13-01", "(no such day)"),
         ("2026-02-30 9am", "(no such day)"),
@@ -417,3 +425,163 @@ def test_when_generated_day_and_time_forms(
         assert wall.date() == expected_day
     # The day alone is the same day, date-only.
     assert parse_when(day_text, now=now, tz=tz) == When(wall.date())
+
+
+# --- the forms people type (issue 16) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("tz", ZONES)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("next fri", date(2026, 12, 4)),  # = fri: the first Friday after today
+        ("next friday", date(2026, 12, 4)),
+        ("next sat", date(2026, 12, 5)),  # on a Saturday, a week away, like "sat"
+        ("next week", date(2026, 11, 30)),  # Monday of next week
+        ("in 3 days", date(2026, 12, 1)),
+        ("in 1 day", date(2026, 11, 29)),
+        ("in 2 weeks", date(2026, 12, 12)),
+        ("in 1 month", date(2026, 12, 28)),
+        ("dec 4", date(2026, 12, 4)),
+        ("4 dec", date(2026, 12, 4)),
+        ("December 4", date(2026, 12, 4)),
+        ("4th december", date(2026, 12, 4)),
+        ("nov 28", SAT),  # today included
+        ("nov 27", date(2027, 11, 27)),  # passed this year: next year's
+        ("jan 1", date(2027, 1, 1)),
+        ("feb 29", date(2028, 2, 29)),  # the next one that exists
+        ("sept 9", date(2027, 9, 9)),
+    ],
+)
+def test_when_new_day_forms_stay_date_only(text: str, expected: date, tz: str) -> None:
+    w = when(text, tz)
+    assert w.is_date_only
+    assert w.value == expected
+    assert parse_day(text, now=NOW, tz=TimeZone.parse(tz)) == expected
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), zones)
+def test_when_next_week_is_the_monday_after_this_week(today: date, tz: TimeZone) -> None:
+    now = datetime.combine(today, time(12), tzinfo=tz.tzinfo)
+    monday = parse_day("next week", now=now, tz=tz)
+    assert monday.weekday() == 0
+    assert 1 <= (monday - today).days <= 7
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(1, 12), st.integers(1, 31), zones)
+def test_when_month_day_is_the_next_one_today_included(today: date, month: int, day: int, tz: TimeZone) -> None:
+    now = datetime.combine(today, time(12), tzinfo=tz.tzinfo)
+    name = date(2000, month, 1).strftime("%b").lower()
+    try:
+        found = parse_day(f"{name} {day}", now=now, tz=tz)
+    except UsageError:
+        assume(False)
+    assert (found.month, found.day) == (month, day)
+    assert found >= today
+    assert parse_day(f"{day} {name}", now=now, tz=tz) == found
+    # No earlier one in between: the same day a year before is already past.
+    assert found.year == today.year or date(today.year, month, min(day, 28)) < today or day == 29
+
+
+@pytest.mark.parametrize(
+    ("tz", "text", "wall"),
+    [
+        # 10:01:07 UTC plus the offset, rounded up to 5 minutes on the local clock
+        ("0", "+2h", datetime(2026, 11, 28, 12, 5)),
+        ("-8", "+2h", datetime(2026, 11, 28, 4, 5)),
+        ("-2.5", "+30min", datetime(2026, 11, 28, 8, 5)),
+        ("5.5", "in 2 hours", datetime(2026, 11, 28, 17, 35)),
+        ("5.75", "+90 minutes", datetime(2026, 11, 28, 17, 20)),
+        ("America/Los_Angeles", "+1h", datetime(2026, 11, 28, 3, 5)),
+        ("13", "+15 mins", datetime(2026, 11, 28, 23, 20)),
+    ],
+)
+def test_when_hours_and_minutes_are_now_plus_rounded_up(tz: str, text: str, wall: datetime) -> None:
+    now = datetime(2026, 11, 28, 10, 1, 7, tzinfo=UTC)
+    w = when(text, tz, now)
+    assert not w.is_date_only
+    assert local(w, tz).replace(tzinfo=None) == wall
+
+
+@given(nows, zones, st.integers(0, 600), st.sampled_from(["+{}min", "in {} minutes", "+{}h"]))
+def test_when_soon_is_never_before_and_within_five_minutes_after(
+    now: datetime, tz: TimeZone, n: int, form: str
+) -> None:
+    w = parse_when(form.format(n), now=now, tz=tz)
+    assert isinstance(w.value, datetime)
+    exact = now + (timedelta(hours=n) if form.endswith("h") else timedelta(minutes=n))
+    assert exact <= w.value < exact + timedelta(minutes=5)
+    local_value = w.value.astimezone(tz.tzinfo)
+    assert local_value.minute % 5 == 0 and local_value.second == 0 and local_value.microsecond == 0
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_when_eod_is_today_at_the_profiles_end_of_day(tz: str) -> None:
+    zone = TimeZone.parse(tz)
+    today = NOW.astimezone(zone.tzinfo).date()
+    assert local(parse_when("eod", now=NOW, tz=zone), tz) == datetime.combine(today, time(17), tzinfo=zone.tzinfo)
+    late = parse_when("EOD", now=NOW, tz=zone, eod=time(18, 30))
+    assert local(late, tz).time() == time(18, 30)
+    assert local(parse_when("fri eod", now=NOW, tz=zone), tz).date() == date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("tz", ZONES)
+@pytest.mark.parametrize(
+    ("text", "wall"),
+    [
+        ("next fri 10am", datetime(2026, 12, 4, 10)),
+        ("dec 4 14:30", datetime(2026, 12, 4, 14, 30)),
+        ("4 dec at 9 pm", datetime(2026, 12, 4, 21)),
+        ("in 3 days noon", datetime(2026, 12, 1, 12)),
+        ("next week 9am", datetime(2026, 11, 30, 9)),
+    ],
+)
+def test_when_new_day_forms_take_a_time(text: str, wall: datetime, tz: str) -> None:
+    assert local(when(text, tz), tz).replace(tzinfo=None) == wall
+
+
+# --- keeping a timed task's time of day ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tz", "current", "wall"),
+    [
+        ("-8", "2026-11-28T22:00:00+00:00", datetime(2026, 12, 4, 14)),  # 14:00 in -8
+        ("5.5", "2026-11-28T08:30:00+00:00", datetime(2026, 12, 4, 14)),
+        ("-2.5", "2026-11-28T16:30:00+00:00", datetime(2026, 12, 4, 14)),
+        ("Asia/Kolkata", "2026-11-28T08:30:00+00:00", datetime(2026, 12, 4, 14)),
+        ("0", "2026-11-28T14:00:00Z", datetime(2026, 12, 4, 14)),
+    ],
+)
+def test_keep_time_keeps_the_local_time_of_day(tz: str, current: str, wall: datetime) -> None:
+    moved = keep_time(when("fri", tz), current, TimeZone.parse(tz))
+    assert local(moved, tz).replace(tzinfo=None) == wall
+
+
+def test_keep_time_keeps_wall_time_across_daylight_saving() -> None:
+    la = TimeZone.parse("America/Los_Angeles")
+    # 14:00 PDT on 30 Oct (21:00 UTC), moved to 6 Nov, after the change: 14:00 PST (22:00 UTC)
+    moved = keep_time(When(date(2026, 11, 6)), "2026-10-30T21:00:00+00:00", la)
+    assert moved.to_api() == "2026-11-06T22:00:00+00:00"
+
+
+@pytest.mark.parametrize("current", ["2026-11-28", None, "garbage"])
+def test_keep_time_leaves_date_only_and_unreadable_tasks_date_only(current: object) -> None:
+    fri = when("fri")
+    assert keep_time(fri, current, TimeZone.parse("0")) == fri
+
+
+def test_keep_time_leaves_a_timed_when_alone() -> None:
+    at = when("fri 9am", "-8")
+    assert keep_time(at, "2026-11-28T22:00:00+00:00", TimeZone.parse("-8")) == at
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_is_past_today_only_for_an_earlier_time_today(tz: str) -> None:
+    zone = TimeZone.parse(tz)
+    now = NOW.astimezone(zone.tzinfo)
+    earlier = When(now - timedelta(minutes=1))
+    assert is_past_today(earlier, now=NOW, tz=zone) == (earlier.local_date(zone) == now.date())
+    assert not is_past_today(When(now + timedelta(minutes=1)), now=NOW, tz=zone)
+    assert not is_past_today(when("yesterday", tz), now=NOW, tz=zone)
+    assert not is_past_today(when("yesterday 9am", tz), now=NOW, tz=zone)

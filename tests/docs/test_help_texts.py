@@ -147,12 +147,24 @@ def test_readme_documents_every_environment_variable() -> None:
     assert sorted(n for n in _env_vars_read_by_the_code() if n not in text) == []
 
 
-def test_help_dates_shows_the_when_grammar(cli) -> None:
-    from closetask.core.when import ACCEPTED_FORMS
+def test_help_dates_shows_the_when_grammar_and_every_example_parses(cli) -> None:
+    import re
+    from datetime import datetime, timezone
+
+    from closetask.core.timezone import TimeZone
+    from closetask.core.when import parse_when
 
     result = cli("help", "dates")
     assert result.exit_code == 0
-    assert ACCEPTED_FORMS in result.stdout
+    examples = []
+    for line in result.stdout.splitlines():
+        if line.startswith("  "):  # "  form, form   meaning": the forms are before the gap
+            forms = re.split(r"\s{2,}", line.strip())[0]
+            examples += [f.strip().strip("'") for f in forms.split(", ")]
+    assert {"next fri", "next week", "in 3 days", "dec 4", "4 dec", "+2h", "eod", "-2w"} <= set(examples)
+    now = datetime(2026, 11, 28, 10, tzinfo=timezone.utc)
+    for example in examples:
+        parse_when(example, now=now, tz=TimeZone.parse("-2.5"))  # raises if the help promises too much
 
 
 def test_unknown_help_topic_is_a_usage_error(cli) -> None:

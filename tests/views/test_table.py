@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from view_data import DATASET, T, task
 
@@ -225,3 +228,54 @@ def test_odd_task_objects_never_crash_the_table(cli, fake, tty):
         "\n"
         "7 tasks",
     )
+
+
+# --- narrow terminals (issue 16): row numbers and times stay whole --------------------------
+
+
+def _wide_dataset() -> list[dict]:
+    # Twelve tasks (two-digit row numbers), timed and date-only, long leads and texts.
+    tasks = [dict(t) for t in DATASET]
+    for n in range(10, 13):
+        tasks.append({**DATASET[n % len(DATASET)], "id": T(n)})
+    return tasks
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(width=st.integers(20, 120), everyone=st.booleans())
+def test_every_width_from_20_keeps_row_numbers_and_times_whole(cli, fake, tty, monkeypatch, width, everyone):
+    fake.tasks = _wide_dataset()
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = cli("inbox", *(("--assignee", "all") if everyone else ()))
+    assert result.exit_code == 0, result.stderr
+    shown = int(re.search(r"^(\d+) tasks? ", result.stdout, re.M)[1])  # the footer's count
+    rows = [line for line in result.stdout.splitlines()[:-1] if re.match(r"^\s*\d+\s", line)]  # not the footer
+    assert [int(line.split()[0]) for line in rows] == list(range(1, shown + 1)), (shown, result.stdout)
+    assert all(len(line) <= width for line in result.stdout.splitlines())
+    number = len(str(shown))
+    times = [line[number + 2 : number + 7] for line in rows]  # the time column, after the number
+    assert all(re.fullmatch(r"\d{2}:\d{2}| {5}", t) for t in times), times  # whole, or blank (date-only)
+    assert any(t.strip() for t in times)
+
+
+@pytest.mark.parametrize("width", [20, 28, 36])
+def test_a_narrow_terminal_drops_type_then_lead_before_cutting_them_to_nothing(cli, fake, tty, monkeypatch, width):
+    fake.tasks = _wide_dataset()
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli("inbox").stdout
+    has_type = "Task" in out or "Missed" in out or "Voicemail" in out
+    if width == 20:
+        assert not has_type
+    assert all(len(line) <= width for line in out.splitlines())
+
+
+@pytest.mark.parametrize("columns", ["0", "abc", "-5", ""])
+def test_nonsense_columns_is_ignored_as_if_unset(cli, fake, tty, monkeypatch, columns):
+    fake.tasks = DATASET
+    monkeypatch.setenv("COLUMNS", columns)
+    result = cli("inbox")
+    assert result.exit_code == 0
+    monkeypatch.delenv("COLUMNS")
+    unset = cli("inbox")
+    assert unset.exit_code == 0, unset.stderr
+    assert result.stdout == unset.stdout != ""

@@ -38,7 +38,9 @@ COMMANDS = {
     "reopen": Lazy("actions", "commands", "Mark tasks incomplete again."),
     "reassign": Lazy("actions", "commands", "Assign tasks to another user of the organization."),
     "edit": Lazy("actions", "commands", "Change one task's text or date."),
-    "snooze": Lazy("actions", "commands", "Move tasks to another day (or day and time)."),
+    "snooze": Lazy(
+        "actions", "commands", "Move tasks to another day (or day and time); a timed task keeps its time of day."
+    ),
     "show": Lazy("actions", "commands", "Show every field of one task."),
     "delete": Lazy("actions", "commands", "Delete tasks for good (asks first; --yes when not on a terminal)."),
     "undo": Lazy(

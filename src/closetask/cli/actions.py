@@ -6,10 +6,12 @@ in bulk `PUT /task/?id__in=...&_type=all` requests, chunked, never one request p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from closetask.cli.lazy_group import command_app
 from closetask.cli.options import AssignToOpt, DryRunOpt, ForceOpt, JsonOpt, YesOpt
@@ -177,6 +179,50 @@ def reassign(
     )
 
 
+AllDayOpt = Annotated[
+    bool,
+    typer.Option("--all-day", help="Make the task date-only: a day alone no longer keeps a timed task's time of day."),
+]
+
+# A token that starts like a negative offset (-2w, '-1d 9am'); no option is a dash and a digit.
+_NEGATIVE = re.compile(r"^-\d", re.ASCII)
+
+
+class WhenLastCommand(TyperCommand):
+    """A command whose last positional is a WHEN: `snooze 3 -2w` would otherwise read -2w
+    as the options -2 and -w (click knows no negative numbers), so a last positional that
+    starts with a dash and a digit is passed after `--`, where options end."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, negative_when_last(args, self.params))
+
+
+def negative_when_last(args: list[str], params: list[Any]) -> list[str]:
+    """`args` with a negative-offset last positional moved after `--`; unchanged when `--`
+    is already there or the last positional is something else."""
+    if "--" in args:
+        return list(args)
+    takes_value = {
+        name
+        for param in params
+        if getattr(param, "param_type_name", "") == "option" and not getattr(param, "is_flag", False)
+        for name in param.opts
+    }
+    positional: list[int] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token.startswith("-") and len(token) > 1 and not _NEGATIVE.match(token):
+            i += 2 if token in takes_value else 1  # --opt=value and flags take one token
+            continue
+        positional.append(i)
+        i += 1
+    if not positional or not _NEGATIVE.match(args[positional[-1]]):
+        return list(args)
+    last = positional[-1]
+    return [*args[:last], *args[last + 1 :], "--", args[last]]
+
+
 def snooze(
     ctx: typer.Context,
     refs: RefsArg,
@@ -184,25 +230,29 @@ def snooze(
         str,
         typer.Argument(
             metavar="WHEN",
-            help="New date: tomorrow, mon, +3d, 2026-12-04, 'fri 9am' (quote a time).",
+            help="New date: tomorrow, next fri, -2w, dec 4, +2h, eod, 'fri 9am' (quote a time). See: closetask help dates.",
             show_default=False,
         ),
     ],
+    all_day: AllDayOpt = False,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
 ) -> None:
-    """Move tasks to another day (or day and time).
+    """Move tasks to another day (or day and time); a timed task keeps its time of day.
+
+    A day alone (fri, +1d, dec 4) moves a 14:00 call to 14:00 on that day; --all-day makes
+    it date-only. Negative offsets need no quoting: closetask snooze 3 -2w.
 
     Example: closetask snooze 1 4 mon
     """
     from closetask.cli import task_changes as tc
     from closetask.core.apply import plural
     from closetask.errors import UsageError
-    from closetask.render.task_detail import when_text
 
     app = tc.app_context(ctx)
-    new_date = _when(app, when)
+    parsed = tc.parse_when(app, when)
+    new_date = parsed.to_api()
     try:
         ids = tc.task_ids(app, refs)
     except UsageError as exc:
@@ -213,16 +263,19 @@ def snooze(
         raise UsageError(
             exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'"
         ) from None
+    keep = _keeping_time(app, parsed, {"date": new_date}, all_day=all_day)
     tc.run_update(
         ctx,
-        command=tc.command_line("snooze", refs, when),
+        command=tc.command_line("snooze", refs, when, *(("--all-day",) if all_day else ())),
         ids=ids,
         fields={"date": new_date},
-        message=lambda n: f"Moved {plural(n)} to {when_text(new_date, app.tz)}",
+        message=lambda n: f"Moved {plural(n)} to {keep.to_text(new_date)}",
         already="already on that date",
         json_out=json_out,
         dry_run=dry_run,
         force=force,
+        fields_of=keep.fields_of if keep.active else None,
+        dry_run_note=KEEP_NOTE if keep.active else None,
     )
 
 
@@ -233,8 +286,15 @@ def edit(
         Optional[str], typer.Option("--text", help="New text (lead tasks only).", show_default=False)
     ] = None,
     date: Annotated[
-        Optional[str], typer.Option("--date", "-d", help="New WHEN: a day, or a day with a time.", show_default=False)
+        Optional[str],
+        typer.Option(
+            "--date",
+            "-d",
+            help="New WHEN: a day (keeps a timed task's time of day), or a day with a time.",
+            show_default=False,
+        ),
     ] = None,
+    all_day: AllDayOpt = False,
     json_out: JsonOpt = False,
     dry_run: DryRunOpt = False,
     force: ForceOpt = False,
@@ -252,11 +312,16 @@ def edit(
         raise UsageError("nothing to edit: pass --text, --date or both")
     if text is not None and not text.strip():
         raise UsageError("the new text is empty")
+    if all_day and date is None:
+        raise UsageError("--all-day goes with --date")
     fields: dict[str, object] = {}
     if text is not None:
         fields["text"] = text
+    parsed = None
     if date is not None:
-        fields["date"] = _when(app, date)
+        parsed = tc.parse_when(app, date, flag="--date")
+        fields["date"] = parsed.to_api()
+    keep = _keeping_time(app, parsed, fields, all_day=all_day)
     ids = tc.task_ids(app, [ref])
     if len(ids) != 1:
         raise UsageError("edit changes one task at a time: pass one REF")
@@ -280,15 +345,18 @@ def edit(
             ref,
             *(("--text", text) if text is not None else ()),
             *(("--date", date) if date is not None else ()),
+            *(("--all-day",) if all_day else ()),
         ),
         ids=ids,
         fields=fields,
-        message=lambda n: "Updated",
+        message=lambda n: f"Updated{keep.note()}",
         already="already so",
         json_out=json_out,
         dry_run=dry_run,
         force=force,
         check=lead_only,
+        fields_of=keep.fields_of if keep.active else None,
+        dry_run_note=KEEP_NOTE if keep.active else None,
     )
 
 
@@ -378,22 +446,58 @@ def delete(
         tc.raise_for_left_rows(left, changed_any=bool(result.sent), verb="deleted")
 
 
+KEEP_NOTE = "a timed task keeps its time of day on that day (a dry run does not read which are timed); --all-day sends the date as shown"
+
+
+class _KeepTime:
+    """`fields_of` for a WHEN that names a day: each timed task keeps its time of day."""
+
+    def __init__(self, app: Session, when: Any, fields: Mapping[str, Any], *, active: bool) -> None:
+        self.app, self.when, self.fields, self.active, self.kept = app, when, dict(fields), active, 0
+        self.values: set[str] = set()
+
+    def fields_of(self, task: Mapping[str, Any]) -> dict[str, Any]:
+        from closetask.core.when import keep_time
+
+        moved = keep_time(self.when, task.get("date"), self.app.tz)
+        self.kept += moved is not self.when
+        self.values.add(moved.to_api())
+        return {**self.fields, "date": moved.to_api()}
+
+    def note(self) -> str:
+        return ", keeping each timed task's time of day" if self.kept else ""
+
+    def to_text(self, new_date: str) -> str:
+        """Where snooze moved the tasks: the one value they got, or the day and a note."""
+        from closetask.render.task_detail import when_text
+
+        if self.kept and len(self.values) == 1:
+            return when_text(next(iter(self.values)), self.app.tz)
+        return f"{when_text(new_date, self.app.tz)}{self.note()}"
+
+
+def _keeping_time(app: Session, when: Any, fields: Mapping[str, Any], *, all_day: bool) -> _KeepTime:
+    return _KeepTime(app, when, fields, active=when is not None and when.is_date_only and not all_day)
+
+
 def _reads_as_when(app: Session, text: str) -> bool:
     from closetask.errors import UsageError
 
     if text.strip().isdigit():
         return False  # a row number
+    from closetask.core.when import parse_when
+
     try:
-        _when(app, text)
+        parse_when(text, now=app.now(), tz=app.tz)
     except UsageError:
         return False
     return True
 
 
 def _when(app: Session, text: str) -> str:
-    from closetask.core.when import parse_when
+    from closetask.cli import task_changes as tc
 
-    return parse_when(text, now=app.now(), tz=app.tz).to_api()
+    return tc.parse_when(app, text).to_api()
 
 
 # Looked up by the root group only when one of these commands runs (cli/lazy_group.py).
@@ -404,8 +508,8 @@ for _name, _fn in (
     ("reopen", reopen),
     ("reassign", reassign),
     ("edit", edit),
-    ("snooze", snooze),
     ("show", show),
     ("delete", delete),
 ):
     commands.command(_name)(_fn)
+commands.command("snooze", cls=WhenLastCommand)(snooze)

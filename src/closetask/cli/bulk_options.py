@@ -55,7 +55,7 @@ def check(app: Any, o: BulkOptions) -> Checked:
     from closetask.cli.filters import day_range
     from closetask.core.query import VIEWS, parse_types
     from closetask.core.refs import parse_lead_ref
-    from closetask.core.when import parse_day, parse_when
+    from closetask.core.when import parse_day
     from closetask.errors import UsageError
 
     if o.complete and o.reopen:
@@ -103,10 +103,9 @@ def check(app: Any, o: BulkOptions) -> Checked:
         parse_lead_ref(o.lead)
     new_date = None
     if o.date is not None:
-        try:
-            new_date = parse_when(o.date, now=now, tz=tz).to_api()
-        except UsageError as exc:
-            raise UsageError(f"--date: {exc.message}") from None
+        # A day alone makes every task date-only here, timed ones too: bulk sends one body
+        # per chunk of 100 IDs, and keeping each task's time would split the chunks.
+        new_date = tc.parse_when(app, o.date, flag="--date").to_api()
     task_ids = tuple(tc.task_ids(app, o.ids)) if o.ids else None
     if not o.dry_run:
         tc.require_yes(app, yes=o.yes, what="bulk")

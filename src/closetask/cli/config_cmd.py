@@ -125,6 +125,7 @@ def show(
         "page_size": s.page_size,
         "timeout": s.timeout,
         "concurrency": s.concurrency,
+        "eod": s.eod,
     }
     if as_json:
         write_document({**rows, "sources": s.sources}, out=ctx.obj.env.output)
@@ -164,7 +165,7 @@ def set_(
     """Change one setting of the profile (validated; the file is rewritten atomically).
 
     Settable: api_key, timezone (IANA), tz_offset (hours), base_url, page_size, timeout,
-    concurrency, user_id, user_email.
+    concurrency, eod (24-hour HH:MM, what the WHEN `eod` means), user_id, user_email.
 
     Example: closetask config set timezone America/Los_Angeles
     """

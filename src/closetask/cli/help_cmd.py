@@ -21,10 +21,37 @@ ENVIRONMENT = (
     ("CLOSETASK_NOW", "A fixed 'now' (ISO date-time) for tests, demos and screenshots."),
     ("CLOSETASK_TTY", "The terminal a run counts as shown on (row numbers belong to it); default: its own."),
     ("NO_COLOR", "Any value: no colour in tables (machine output never has colour)."),
-    ("COLUMNS", "Terminal width to lay tables out for."),
+    ("COLUMNS", "Terminal width to lay tables out for (0 or not a number: ignored, as if unset)."),
 )
 
 TOPICS = ("exit-codes", "environment", "dates")
+
+DATES_HELP = """\
+WHEN: the dates you can type (relative forms count from today in the profile's time zone;
+`closetask whoami` shows the offset in force).
+
+A day alone (date-only):
+  today, tomorrow, yesterday
+  fri, friday, next fri         the first Friday after today (on a Friday, a week away)
+  next week                     Monday of next week
+  +3d, -2w, +1m, 3 days         offsets from today; m is months (31 Jan +1m = 28/29 Feb)
+  in 3 days, in 2 weeks         the same as +3d, +2w
+  dec 4, 4 dec, december 4th    the next 4 December, today included
+  2026-12-04                    that day
+
+A time (timed):
+  9am, 14:30, noon, eod         today at that time; eod is the profile's `eod` (default 17:00)
+  +2h, +30min, in 2 hours       now plus that, rounded up to 5 minutes
+  'fri 10am', 'dec 4 at 14:30'  any day form with a time (quote it: it has a space)
+  '2026-12-04 14:30', 2026-12-04T14:30:00+01:00   ISO; without an offset, local time
+
+snooze and edit --date: a day alone keeps a timed task's time of day (snooze 3 fri on a
+14:00 call gives Friday 14:00, on the profile's clock); --all-day makes it date-only.
+bulk --date sends one date to every task: a day alone makes timed tasks date-only.
+Negative offsets need no quotes: closetask snooze 3 -2w.
+A time already past today is accepted, with a warning on a terminal.
+Filters that take a day (--from, --to, --before, --after) accept the day forms only.
+In daylight-saving gaps a skipped time moves forward; a repeated one means the first."""
 
 
 def _complete_topic(incomplete: str) -> list[str]:
@@ -50,11 +77,7 @@ def help_topic(
             print(f"{name:<20} {text}")
         print("\nPrecedence for every setting: command-line flag > environment > profile > default.")
     elif topic == "dates":
-        from closetask.core.when import ACCEPTED_FORMS
-
-        print(f"WHEN accepts: {ACCEPTED_FORMS}.")
-        print("A day alone makes a date-only task; a day with a time makes a date-time task.")
-        print("Days are the profile's local days (see `closetask whoami` for the offset in force).")
+        print(DATES_HELP)
     else:
         raise UsageError(f"unknown help topic {topic!r}: expected one of {', '.join(TOPICS)}")
 

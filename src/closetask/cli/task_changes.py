@@ -17,12 +17,35 @@ if TYPE_CHECKING:
     import typer
 
     from closetask.core.changes import PlannedRequest
+    from closetask.core.when import When
     from closetask.session import Session
     from closetask.state.journal import UndoJournal
 
 
 def undo_hint(app: Session) -> str:
     return f"undo with: {app.command('undo')}"
+
+
+def parse_when(app: Session, text: str, *, flag: str = "") -> When:
+    """A WHEN in the profile's zone, `eod` its end of day. A time already past today is
+    allowed (it may be meant) but earns one line on a terminal; scripts get no noise."""
+    from datetime import time
+
+    from closetask.core.when import is_past_today
+    from closetask.core.when import parse_when as parse
+
+    now = app.now()
+    hour, minute = app.settings.eod.split(":")
+    try:
+        when = parse(text, now=now, tz=app.tz, eod=time(int(hour), int(minute)))
+    except UsageError as exc:
+        if not flag:
+            raise
+        raise UsageError(f"{flag}: {exc.message}") from None
+    if app.stderr_isatty and is_past_today(when, now=now, tz=app.tz):
+        at = when.value.astimezone(app.tz.tzinfo)  # type: ignore[union-attr]
+        app.notify(f"warning: {at:%H:%M} today has already passed (it is {now:%H:%M}); the task will be overdue")
+    return when
 
 
 def app_context(ctx: typer.Context) -> Session:
@@ -151,14 +174,18 @@ def run_update(
     dry_run: bool,
     check: Callable[[Mapping[str, Mapping[str, Any]]], None] | None = None,
     force: bool = False,
+    fields_of: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    dry_run_note: str | None = None,
 ) -> None:
     """Set `fields` on `ids`: read the before-state (one GET per chunk), skip tasks already
     so, journal, apply in chunks, report on stderr, print the tasks with --json.
 
     `message(n)` starts the confirmation line ("Completed 2 tasks"); `already` describes the
     skipped ones ("already complete"); `check` may refuse the change (exit 2) after the read.
+    `fields_of(task)`, when given, is what to set on that task (same keys as `fields`, which
+    a dry run shows with `dry_run_note`): tasks are grouped by it, one bulk PUT per group.
     """
-    from closetask.core.apply import change, plan_update_of, raise_for_failures
+    from closetask.core.apply import change, plan_update_each, raise_for_failures
     from closetask.core.changes import LABEL_FIELDS, fetch_tasks, plan_update
     from closetask.render.report import Report, emit
     from closetask.render.task_detail import labels_summary
@@ -166,6 +193,8 @@ def run_update(
     app = app_context(ctx)
     if dry_run:
         print_requests(app, plan_update(ids, fields))
+        if dry_run_note:
+            app.notify(dry_run_note)
         return
     client = app.client()
     row_named = {i: rows for i, rows in app.row_named.items() if i in ids}
@@ -181,7 +210,7 @@ def run_update(
         ids = [i for i in ids if i not in left]
     if check is not None:
         check(current)
-    plan = plan_update_of(current, ids, fields)
+    plan, requests, own = plan_update_each(current, ids, fields, fields_of)
     if plan.skipped:
         report.note(
             f"Skipped {plural(len(plan.skipped))} {already}: {labels_summary([current[i] for i in plan.skipped])}"
@@ -196,7 +225,9 @@ def run_update(
                 action="update",
                 before=plan.before,
                 changes=fields,
-                requests=plan_update(plan.todo, fields),
+                requests=requests,
+                # what each task was set to, where it is not `fields`: undo's conflict check
+                extra={"changes_of": own} if own else None,
             )
         changed = [current[i] for i in result.sent]
         if changed:

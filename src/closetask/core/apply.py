@@ -15,6 +15,7 @@ state/journal.py's UndoJournal in the CLI, fakes in tests). Nothing here prints.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -79,6 +80,33 @@ def plan_update_of(
     left_alone = set(ids) - set(todo)
     skipped = [i for i in ids if i in left_alone]
     return UpdatePlan(todo, skipped, before_state({i: current[i] for i in todo}, fields))
+
+
+def plan_update_each(
+    current: Mapping[str, Mapping[str, Any]],
+    ids: Sequence[str],
+    fields: Mapping[str, Any],
+    fields_of: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+) -> tuple[UpdatePlan, list[PlannedRequest], dict[str, dict[str, Any]]]:
+    """`plan_update_of` where each task may get its own values (`fields_of(task)`, the same
+    keys as `fields`): the plan, its requests (bulk PUTs per group of equal values, since
+    one `id__in` PUT carries one body) and each task's values where they are not `fields`."""
+    from closetask.core.changes import before_state, needs_change, plan_update
+
+    if fields_of is None:
+        plan = plan_update_of(current, ids, fields)
+        return plan, plan_update(plan.todo, fields), {}
+    each = {i: fields_of(current[i]) for i in ids}
+    todo = [i for i in ids if needs_change(current[i], each[i])]
+    chosen = set(todo)
+    plan = UpdatePlan(todo, [i for i in ids if i not in chosen], before_state({i: current[i] for i in todo}, fields))
+    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for task_id in todo:
+        key = json.dumps(each[task_id], sort_keys=True, default=str)
+        groups.setdefault(key, (each[task_id], []))[1].append(task_id)
+    requests = [request for body, group in groups.values() for request in plan_update(group, body)]
+    own = {i: each[i] for i in todo if each[i] != dict(fields)}
+    return plan, requests, own
 
 
 def change(

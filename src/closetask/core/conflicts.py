@@ -48,7 +48,7 @@ def changed_since(
         before = entry.before_of(task_id) or {}
         differing = [
             f"{name} is now {_show(task.get(name))}, not {_show(value)}"
-            for name, value in entry.changes.items()
+            for name, value in entry.changes_for(task_id).items()
             if name in task
             and not same_value(name, task.get(name), value)
             # still (or again) the value before the entry: a chunk that never applied, or a

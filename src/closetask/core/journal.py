@@ -90,6 +90,13 @@ class JournalEntry:
         fields = self._index.get(task_id)
         return dict(fields) if fields is not None else None
 
+    def changes_for(self, task_id: str) -> dict[str, Any]:
+        """What this entry set on `task_id`: its own values where they differed per task
+        (`snooze 1 2 fri` keeps each timed task's time of day), else `changes`."""
+        own = self.extra.get("changes_of")
+        fields = own.get(task_id) if isinstance(own, dict) else None
+        return dict(fields) if isinstance(fields, dict) else self.changes
+
     def summary(self) -> dict[str, Any]:
         """The entry without its (possibly large) before-state, for listings and --json."""
         return {

@@ -12,7 +12,8 @@ Today · Sat 28 Nov
 Columns: row number, local time (blank for date-only tasks), type, lead, what the task is
 about, and the assignee when the listing is not only the user's own tasks. Every group uses
 the same column widths, computed once to fit the console: long text is cut with an ellipsis,
-never wrapped. Cell text goes in as `rich.text.Text`, never as markup, so a task whose text
+never wrapped. Down to 20 columns the row number and the time stay whole: the text columns
+are cut first, then dropped (assignee, type, then lead). Cell text goes in as `rich.text.Text`, never as markup, so a task whose text
 says `[red]` prints `[red]`.
 """
 
@@ -45,6 +46,8 @@ TYPE_STYLES = {
     "outgoing_call": "bright_green",
 }
 _GAP = 2  # spaces between columns: padding (0, 1) on each side, none at the edges
+_NARROWEST = 4  # a text column cut below this says nothing: drop one instead
+_ABOUT_AT_LEAST = 10  # ... and "about" this, while another column could be dropped for it
 
 
 @dataclass
@@ -78,7 +81,9 @@ def print_table(
         if number:
             console.print()
         if group.label:
-            console.print(Text(group.label, style=_heading_style(group.day, listing)))
+            # cut, never wrapped, like the rows: "Tomorrow · Sun 29 Nov" on 20 columns
+            heading = Text(group.label, style=_heading_style(group.day, listing), no_wrap=True, overflow="ellipsis")
+            console.print(heading)
         chunk = rows[number : number + len(group.tasks)]
         number += len(group.tasks)
         if _fits(widths, show_assignee, console.width):
@@ -139,6 +144,9 @@ class _Widths:
 
 
 def _widths(rows: Sequence[_Row], total: int, show_assignee: bool, grouped: bool) -> _Widths:
+    """Column widths for `total` cells. The row number (what `done N` needs) and the time stay
+    whole; the text columns are cut first, then dropped (width 0) when even cut they do not
+    fit: the assignee, then the type, then the lead. What the task is about always stays."""
     from rich.cells import cell_len
 
     def natural(values: list[str]) -> int:
@@ -160,11 +168,40 @@ def _widths(rows: Sequence[_Row], total: int, show_assignee: bool, grouped: bool
         lead = min(lead, max(8, room * 25 // 100))
         assignee = min(assignee, max(8, room * 18 // 100)) if show_assignee else 0
         about = max(8, room - lead - assignee)
-    return _Widths(number, when, kind, lead, about, assignee)
+    widths = _Widths(number, when, kind, lead, about, assignee)
+    if _fits(widths, show_assignee, total):
+        return widths
+    return _narrow(widths, total)
+
+
+def _narrow(w: _Widths, total: int) -> _Widths:
+    """A terminal too narrow for every column even cut: cut the text columns down to
+    _NARROWEST, widest first, dropping one (assignee, type, lead) while that is not enough."""
+    texts = {"kind": w.kind, "lead": w.lead, "about": w.about, "assignee": w.assignee}
+    for drop in ("assignee", "kind", "lead", None):
+        kept = {name: width for name, width in texts.items() if width}
+        fixed = [width for width in (w.number, w.when) if width]
+        room = total - sum(fixed) - _GAP * (len(fixed) + len(kept) - 1)
+        floor = sum(min(width, _ABOUT_AT_LEAST if name == "about" else _NARROWEST) for name, width in kept.items())
+        if room >= floor or drop is None:
+            while sum(kept.values()) > max(room, len(kept)):
+                # "about" is what the task is: it keeps a few more characters than the others
+                widest = max(kept, key=lambda name: kept[name] - (_ABOUT_AT_LEAST - _NARROWEST) * (name == "about"))
+                kept[widest] -= 1
+                if kept[widest] == 0:
+                    break
+            when = w.when
+            if room < len(kept):  # the flat table's "Thu 26 Nov 14:30" on a tiny terminal
+                when = max(1, w.when - (len(kept) - room))
+            return _Widths(
+                w.number, when, kept.get("kind", 0), kept.get("lead", 0), max(1, kept["about"]), kept.get("assignee", 0)
+            )
+        texts[drop] = 0
+    raise AssertionError("unreachable: the last pass always returns")
 
 
 def _fits(w: _Widths, show_assignee: bool, total: int) -> bool:
-    columns = [w.number, w.when, w.kind, w.lead, w.about, w.assignee if show_assignee else 0]
+    columns = [w.number, w.when, w.kind, w.lead, w.about, w.assignee]
     used = [width for width in columns if width]
     return sum(used) + _GAP * (len(used) - 1) <= total
 
@@ -200,12 +237,12 @@ def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
                 cells = [(cell(str(row.number), w.number, right=True), "dim")]
                 if w.when:
                     cells.append((cell(row.when, w.when), ""))
-                cells += [
-                    (cell(row.kind, w.kind), row.kind_style),
-                    (cell(row.lead, w.lead), ""),
-                    (cell(row.about, w.about), ""),
-                ]
-                if show_assignee:
+                if w.kind:
+                    cells.append((cell(row.kind, w.kind), row.kind_style))
+                if w.lead:
+                    cells.append((cell(row.lead, w.lead), ""))
+                cells.append((cell(row.about, w.about), ""))
+                if w.assignee:
                     cells.append((cell(row.assignee, w.assignee), "dim"))
                 last = len(cells) - 1
                 for index, (text, style) in enumerate(cells):
@@ -235,17 +272,19 @@ def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
     column(w.number, "right")
     if w.when:
         column(w.when)
-    column(w.kind)
-    column(w.lead)
-    column(w.about)
-    if show_assignee:
-        column(w.assignee)
+    for width in (w.kind, w.lead, w.about, w.assignee):
+        if width:  # 0: dropped on a narrow terminal
+            column(width)
     for row in rows:
         cells = [Text(str(row.number), style="dim")]
         if w.when:
             cells.append(Text(row.when))
-        cells += [Text(row.kind, style=row.kind_style), Text(row.lead), Text(row.about)]
-        if show_assignee:
+        if w.kind:
+            cells.append(Text(row.kind, style=row.kind_style))
+        if w.lead:
+            cells.append(Text(row.lead))
+        cells.append(Text(row.about))
+        if w.assignee:
             cells.append(Text(row.assignee, style="dim"))
         table.add_row(*cells)
     return table
