@@ -42,7 +42,7 @@ COMMANDS = {
         "actions", "commands", "Move tasks to another day (or day and time); a timed task keeps its time of day."
     ),
     "show": Lazy("actions", "commands", "Show every field of one task."),
-    "delete": Lazy("actions", "commands", "Delete tasks for good (asks first; --yes when not on a terminal)."),
+    "delete": Lazy("delete", "commands", "Delete tasks for good (asks first; --yes when not on a terminal)."),
     "undo": Lazy(
         "undo", "commands", "Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk)."
     ),

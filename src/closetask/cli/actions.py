@@ -6,35 +6,17 @@ in bulk `PUT /task/?id__in=...&_type=all` requests, chunked, never one request p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand
 
 from closetask.cli.lazy_group import command_app
-from closetask.cli.options import AssignToOpt, DryRunOpt, ForceOpt, JsonOpt, YesOpt
+from closetask.cli.options import AssignToOpt, DryRunOpt, ForceOpt, JsonOpt, RefArg, RefsArg
+from closetask.cli.when_args import KEEP_NOTE, WhenLastCommand, keeping_time, reads_as_when
 
 if TYPE_CHECKING:
     from closetask.session import Session
-
-RefsArg = Annotated[
-    list[str],
-    typer.Argument(
-        metavar="REF...",
-        help="Row numbers from the last listing, task IDs (task_..., noti_...), Close addresses, or - to read them from stdin.",
-        show_default=False,
-    ),
-]
-RefArg = Annotated[
-    str,
-    typer.Argument(
-        metavar="REF",
-        help="A row number from the last listing, a task ID (task_..., noti_...), or a Close address.",
-        show_default=False,
-    ),
-]
 
 
 def add(
@@ -184,44 +166,6 @@ AllDayOpt = Annotated[
     typer.Option("--all-day", help="Make the task date-only: a day alone no longer keeps a timed task's time of day."),
 ]
 
-# A token that starts like a negative offset (-2w, '-1d 9am'); no option is a dash and a digit.
-_NEGATIVE = re.compile(r"^-\d", re.ASCII)
-
-
-class WhenLastCommand(TyperCommand):
-    """A command whose last positional is a WHEN: `snooze 3 -2w` would otherwise read -2w
-    as the options -2 and -w (click knows no negative numbers), so a last positional that
-    starts with a dash and a digit is passed after `--`, where options end."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, negative_when_last(args, self.params))
-
-
-def negative_when_last(args: list[str], params: list[Any]) -> list[str]:
-    """`args` with a negative-offset last positional moved after `--`; unchanged when `--`
-    is already there or the last positional is something else."""
-    if "--" in args:
-        return list(args)
-    takes_value = {
-        name
-        for param in params
-        if getattr(param, "param_type_name", "") == "option" and not getattr(param, "is_flag", False)
-        for name in param.opts
-    }
-    positional: list[int] = []
-    i = 0
-    while i < len(args):
-        token = args[i]
-        if token.startswith("-") and len(token) > 1 and not _NEGATIVE.match(token):
-            i += 2 if token in takes_value else 1  # --opt=value and flags take one token
-            continue
-        positional.append(i)
-        i += 1
-    if not positional or not _NEGATIVE.match(args[positional[-1]]):
-        return list(args)
-    last = positional[-1]
-    return [*args[:last], *args[last + 1 :], "--", args[last]]
-
 
 def snooze(
     ctx: typer.Context,
@@ -258,12 +202,12 @@ def snooze(
     except UsageError as exc:
         # `snooze 2 tomorrow 9am`: "tomorrow" was taken for a REF. Say so only when a REF
         # that failed reads as a WHEN; a pasted lead ID needs no advice about quotes.
-        if not any(_reads_as_when(app, ref) for ref in refs):
+        if not any(reads_as_when(app, ref) for ref in refs):
             raise
         raise UsageError(
             exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'"
         ) from None
-    keep = _keeping_time(app, parsed, {"date": new_date}, all_day=all_day)
+    keep = keeping_time(app, parsed, {"date": new_date}, all_day=all_day)
     tc.run_update(
         ctx,
         command=tc.command_line("snooze", refs, when, *(("--all-day",) if all_day else ())),
@@ -321,7 +265,7 @@ def edit(
     if date is not None:
         parsed = tc.parse_when(app, date, flag="--date")
         fields["date"] = parsed.to_api()
-    keep = _keeping_time(app, parsed, fields, all_day=all_day)
+    keep = keeping_time(app, parsed, fields, all_day=all_day)
     ids = tc.task_ids(app, [ref])
     if len(ids) != 1:
         raise UsageError("edit changes one task at a time: pass one REF")
@@ -382,118 +326,6 @@ def show(ctx: typer.Context, ref: RefArg, json_out: JsonOpt = False) -> None:
     emit(Report(data=task, plain=plain), json_out=json_out, notify=app.notify, out=app.env.output)
 
 
-def delete(
-    ctx: typer.Context,
-    refs: RefsArg,
-    yes: YesOpt = False,
-    json_out: JsonOpt = False,
-    dry_run: DryRunOpt = False,
-    force: ForceOpt = False,
-) -> None:
-    """Delete tasks for good (asks first; --yes when not on a terminal).
-
-    Close cannot restore a deleted task, so `closetask undo` cannot either.
-
-    Example: closetask delete 4 --yes
-    """
-    from closetask.cli import task_changes as tc
-    from closetask.core.apply import change, plural, raise_for_failures
-    from closetask.core.changes import fetch_tasks, plan_delete
-    from closetask.render.report import Report, emit
-    from closetask.render.task_detail import labels_summary, task_label
-
-    app = tc.app_context(ctx)
-    ids = tc.task_ids(app, refs)
-    if dry_run:
-        tc.print_requests(app, plan_delete(ids))
-        return
-    tc.require_yes(app, yes=yes, what="delete", nothing="deleted")
-    client = app.client()
-    row_named = {i: rows for i, rows in app.row_named.items() if i in ids}
-    tasks = fetch_tasks(client, ids, require_all=not row_named)
-    # A row that no longer shows its task must not delete it: that is the one slip undo cannot fix.
-    left = {} if force else tc.left_their_rows(app, tasks, row_named, None)
-    if missing := [i for i in ids if i not in tasks and i not in left]:
-        fetch_tasks(client, missing)  # raises NotFound naming them, as for any unknown ID
-    if left:
-        app.notify(tc.left_note(left, tasks))
-        ids = [i for i in ids if i not in left]
-        if not ids:
-            tc.raise_for_left_rows(left, changed_any=False, verb="deleted")
-    if not yes:
-        for task in tasks.values():
-            app.notify(f"  {task_label(task)}")
-        tc.confirm(app, f"Delete {plural(len(ids))} for good? Close cannot restore them", yes=False, what="delete")
-    command = tc.command_line("delete", refs)
-    with tc.change_lock(app, command):
-        _, result = change(
-            client,
-            tc.journal(app),
-            command=command,
-            action="delete",
-            before=[{"id": i, "fields": tasks[i]} for i in ids],
-            requests=plan_delete(ids),
-            missing_ok=True,
-        )
-    gone = [tasks[i] for i in result.sent]
-    report = Report(data=gone)
-    if gone:
-        report.note(f"Deleted {plural(len(gone))}: {labels_summary(gone)}")
-        report.note("note: deleted tasks cannot be restored, not even by closetask undo")
-    emit(report, json_out=json_out, notify=app.notify, out=app.env.output)
-    raise_for_failures(result, done_verb="deleted", rerun="run the same command again to delete the rest")
-    if left:
-        tc.raise_for_left_rows(left, changed_any=bool(result.sent), verb="deleted")
-
-
-KEEP_NOTE = "a timed task keeps its time of day on that day (a dry run does not read which are timed); --all-day sends the date as shown"
-
-
-class _KeepTime:
-    """`fields_of` for a WHEN that names a day: each timed task keeps its time of day."""
-
-    def __init__(self, app: Session, when: Any, fields: Mapping[str, Any], *, active: bool) -> None:
-        self.app, self.when, self.fields, self.active, self.kept = app, when, dict(fields), active, 0
-        self.values: set[str] = set()
-
-    def fields_of(self, task: Mapping[str, Any]) -> dict[str, Any]:
-        from closetask.core.when import keep_time
-
-        moved = keep_time(self.when, task.get("date"), self.app.tz)
-        self.kept += moved is not self.when
-        self.values.add(moved.to_api())
-        return {**self.fields, "date": moved.to_api()}
-
-    def note(self) -> str:
-        return ", keeping each timed task's time of day" if self.kept else ""
-
-    def to_text(self, new_date: str) -> str:
-        """Where snooze moved the tasks: the one value they got, or the day and a note."""
-        from closetask.render.task_detail import when_text
-
-        if self.kept and len(self.values) == 1:
-            return when_text(next(iter(self.values)), self.app.tz)
-        return f"{when_text(new_date, self.app.tz)}{self.note()}"
-
-
-def _keeping_time(app: Session, when: Any, fields: Mapping[str, Any], *, all_day: bool) -> _KeepTime:
-    return _KeepTime(app, when, fields, active=when is not None and when.is_date_only and not all_day)
-
-
-def _reads_as_when(app: Session, text: str) -> bool:
-    from closetask.errors import UsageError
-
-    if text.strip().isdigit():
-        return False  # a row number
-    from closetask.core.when import parse_when
-
-    try:
-        parse_when(text, now=app.now(), tz=app.tz)
-    except UsageError:
-        return False
-    return True
-
-
 def _when(app: Session, text: str) -> str:
     from closetask.cli import task_changes as tc
 
@@ -509,7 +341,6 @@ for _name, _fn in (
     ("reassign", reassign),
     ("edit", edit),
     ("show", show),
-    ("delete", delete),
 ):
     commands.command(_name)(_fn)
 commands.command("snooze", cls=WhenLastCommand)(snooze)

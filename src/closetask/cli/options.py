@@ -61,3 +61,20 @@ ForceOpt = Annotated[
         "--force", help="Act on rows whose task changed since the table was shown (gone, done, moved, given away)."
     ),
 ]
+
+RefsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="REF...",
+        help="Row numbers from the last listing, task IDs (task_..., noti_...), Close addresses, or - to read them from stdin.",
+        show_default=False,
+    ),
+]
+RefArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="A row number from the last listing, a task ID (task_..., noti_...), or a Close address.",
+        show_default=False,
+    ),
+]
