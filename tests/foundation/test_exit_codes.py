@@ -66,7 +66,15 @@ def test_2_bad_usage(cli, fake_cli, args):
     result = cli(*args)
     assert result.exit_code == 2
     assert fake_cli.requests == []
+    # closetask's own form, not click's four lines: one error and the help to read.
+    error, hint = result.stderr.splitlines()
+    assert error.startswith("error: ") and hint.startswith("hint: closetask") and hint.endswith(" --help")
     clean(result)
+
+
+def test_a_usage_error_names_the_command_whose_help_to_read(cli):
+    result = cli("inbox", "--bogus")
+    assert result.stderr == "error: No such option: --bogus\nhint: closetask inbox --help\n"
 
 
 def test_2_bad_value_sends_nothing(cli, fake_cli, home):
