@@ -193,7 +193,10 @@ class Session:
             from closetask.config import write_atomic
 
             record = {"key": self.key_fingerprint(), "at": self.env.now().isoformat(), "value": value}
-            write_atomic(self.cache_path(name), json.dumps(record))
+            try:
+                write_atomic(self.cache_path(name), json.dumps(record))
+            except OSError as exc:  # a cache that cannot be kept costs a request next time, nothing more
+                self.log_debug(f"cache {self.cache_path(name)} not written: {exc}")
         return value
 
     def peek(self, name: str, *, max_age: float | None = None) -> Any:
@@ -228,8 +231,11 @@ class Session:
             if candidate == old:
                 from closetask.config import write_atomic
 
-                write_atomic(path, json.dumps(stored))
-                old.unlink(missing_ok=True)
+                try:
+                    write_atomic(path, json.dumps(stored))
+                    old.unlink(missing_ok=True)
+                except OSError:
+                    pass  # moved next time; read from where it is meanwhile
             return stored
         return None
 

@@ -267,7 +267,14 @@ def _flush_stdout() -> None:
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    """Click's message on one line, a value pasted by mistake (5,000 digits) cut short."""
+    import re
+
+    def cut(match: re.Match[str]) -> str:
+        value = match.group(1)
+        return f"'{value[:24]}...' ({len(value)} characters)"
+
+    return re.sub(r"'([^']{60,})'", cut, " ".join(message.split()))
 
 
 _GLOBAL_FLAGS = ("--sandbox", "--debug")
