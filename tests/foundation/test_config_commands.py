@@ -161,7 +161,7 @@ def test_init_empty_or_malformed_key_exits_2(cli, fake_cli, home, text):
 
 def test_init_refuses_plain_http_off_loopback(cli, fake_cli, home):
     result = cli("config", "init", "--api-key-stdin", "--base-url", "http://example.com/api/v1/", input=KEY)
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "unencrypted" in result.stderr
     assert fake_cli.requests == []
     assert not (home / "config.toml").exists()
@@ -244,10 +244,10 @@ def test_show_other_profile(cli, home, monkeypatch):
     assert shown["profile"] == "globex"
 
 
-def test_unknown_profile_flag_exits_4_naming_profiles(cli, home):
+def test_unknown_profile_flag_exits_2_naming_profiles(cli, home):
     write_config(home, ACME)
     result = cli("--profile", "initech", "config", "show")
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "error: no profile named 'initech' (--profile; profiles: acme, globex)" in result.stderr
     assert "closetask config init --profile initech" in result.stderr
     assert result.stdout == ""
@@ -336,7 +336,7 @@ def test_set_refuses_bad_values_and_writes_nothing(cli, home, key, value):
     write_config(home, ACME)
     before = (home / "config.toml").read_bytes()
     result = cli("config", "set", key, value)
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert result.stderr.startswith("error: ")
     assert (home / "config.toml").read_bytes() == before
     assert_no_traceback(result)
@@ -344,7 +344,7 @@ def test_set_refuses_bad_values_and_writes_nothing(cli, home, key, value):
 
 def test_set_refused_without_a_file_creates_none(cli, home):
     result = cli("config", "set", "base_url", "http://example.com")
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert not (home / "config.toml").exists()
 
 
@@ -416,7 +416,7 @@ def test_use_unknown_profile_names_the_profiles(cli, home):
     write_config(home, ACME)
     before = (home / "config.toml").read_bytes()
     result = cli("config", "use", "initech")
-    assert result.exit_code == 4  # a config problem, like --profile unknown
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "initech" in result.stderr and "acme, globex" in result.stderr
     assert (home / "config.toml").read_bytes() == before
 
@@ -533,7 +533,7 @@ def test_init_uses_the_environment_base_url_without_a_flag(cli, fake_cli, home):
 
 def test_init_refuses_a_bad_profile_name_before_asking(cli, fake_cli, home):
     result = cli("config", "init", "--profile", "../etc", "--api-key-stdin", input=KEY)
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "invalid profile name" in result.stderr
     assert fake_cli.requests == []
     assert not (home / "config.toml").exists()

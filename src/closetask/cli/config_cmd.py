@@ -26,9 +26,10 @@ def _file(ctx: typer.Context) -> Path:
 def _profile_name(ctx: typer.Context, data: dict[str, Any]) -> str:
     """The profile `config init` and `config set` write: the same choice every command makes."""
     from closetask import config
+    from closetask.errors import ConfigError, UsageError
 
-    name, _ = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env.environ, data)
-    return config.validate_profile_name(name)
+    name, source = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env.environ, data)
+    return config.validate_profile_name(name, error=ConfigError if source == "config file" else UsageError)
 
 
 @app.command("init")
@@ -250,12 +251,12 @@ def use(
     Example: closetask config use acme
     """
     from closetask import config
-    from closetask.errors import ConfigError
+    from closetask.errors import UsageError
 
     data = config.load_file(_file(ctx))
     if name not in data.get("profiles", {}):
         known = ", ".join(sorted(data.get("profiles", {}))) or "none yet"
-        raise ConfigError(f"no profile named {name!r} (profiles: {known})")
+        raise UsageError(f"no profile named {name!r} (profiles: {known})")
     data["default_profile"] = name
     config.save_file(data, _file(ctx))
     print(f"default profile: {name}", file=ctx.obj.env.errors)
