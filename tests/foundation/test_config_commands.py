@@ -358,14 +358,111 @@ def test_timezone_and_tz_offset_replace_each_other(cli, home):
     assert profile["timezone"] == "Europe/Paris" and "tz_offset" not in profile
 
 
-def test_set_api_key_is_masked_in_the_message(cli, home):
+def test_set_api_key_reads_stdin_checks_it_with_close_and_masks_it(cli, fake_cli, home):
     write_config(home, ACME)
-    result = cli("--profile", "globex", "config", "set", "api_key", "api_BrandNew1234567.key9")
-    assert result.exit_code == 0
-    assert "api_BrandNew1234567" not in result.output
+    fake_cli.on("GET", "me/", respond(200, ME))
+    new = "api_BrandNew1234567.key9"
+    result = cli("--profile", "globex", "config", "set", "api_key", "-", input=new + "\n")
+    assert result.exit_code == 0, result.stderr
+    [request] = fake_cli.requests
+    assert str(request.url) == "https://globex.example.com/api/v1/me/"  # the profile's own Close
+    assert request.headers["Authorization"] == basic(new)
+    assert new not in result.output
     assert "********key9" in result.stderr
-    assert read_config(home)["profiles"]["globex"]["api_key"] == "api_BrandNew1234567.key9"
+    globex = read_config(home)["profiles"]["globex"]
+    assert (globex["api_key"], globex["user_id"]) == (new, ME["id"])
     assert read_config(home)["profiles"]["acme"]["api_key"] == KEY
+
+
+def test_set_api_key_asks_with_hidden_input_on_a_terminal(cli, fake_cli, home):
+    write_config(home, ACME)
+    fake_cli.on("GET", "me/", respond(200, ME))
+    result = cli("config", "set", "api_key", input=OTHER_KEY + "\n", tty=("stdin",))
+    assert result.exit_code == 0, result.stderr
+    assert OTHER_KEY not in result.output
+    assert read_config(home)["profiles"]["acme"]["api_key"] == OTHER_KEY
+
+
+def test_set_api_key_without_a_value_off_a_terminal_says_how_to_pipe_it(cli, fake_cli, home):
+    write_config(home, ACME)
+    result = cli("config", "set", "api_key")
+    assert result.exit_code == 2
+    assert "closetask config set api_key -" in result.stderr
+    assert fake_cli.requests == []
+
+
+def test_set_api_key_on_the_command_line_is_refused_without_force(cli, fake_cli, home):
+    write_config(home, ACME)
+    before = (home / "config.toml").read_bytes()
+    new = "api_BrandNew1234567.key9"
+    result = cli("config", "set", "api_key", new)
+    assert result.exit_code == 2
+    assert "shell history" in result.stderr
+    assert new not in result.output
+    assert fake_cli.requests == [] and (home / "config.toml").read_bytes() == before
+
+    fake_cli.on("GET", "me/", respond(200, ME))
+    result = cli("config", "set", "api_key", new, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert read_config(home)["profiles"]["acme"]["api_key"] == new
+
+
+def test_set_api_key_rejected_by_close_writes_nothing_and_exits_4(cli, fake_cli, home):
+    write_config(home, ACME)
+    before = (home / "config.toml").read_bytes()
+    fake_cli.on("GET", "me/", respond(401, {"error": "Invalid API key"}))
+    result = cli("config", "set", "api_key", "-", input="api_Wrong1234567890.nope")
+    assert result.exit_code == 4
+    assert "api_Wrong1234567890" not in result.output
+    assert (home / "config.toml").read_bytes() == before
+
+
+# --- config remove --------------------------------------------------------------------
+
+
+def test_remove_deletes_the_profile_and_its_state(cli, home):
+    write_config(home, ACME)
+    for kind in ("state", "cache"):
+        (home / kind / "profiles" / "globex").mkdir(parents=True)
+        (home / kind / "profiles" / "globex" / "journal.jsonl").write_text("{}")
+        (home / kind / "profiles" / "acme").mkdir(parents=True)
+    result = cli("config", "remove", "globex", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(read_config(home)["profiles"]) == ["acme"]
+    assert not (home / "state" / "profiles" / "globex").exists()
+    assert not (home / "cache" / "profiles" / "globex").exists()
+    assert (home / "state" / "profiles" / "acme").is_dir()  # another profile's state stays
+    assert OTHER_KEY not in (home / "config.toml").read_text()
+    assert stat.S_IMODE((home / "config.toml").stat().st_mode) == 0o600
+
+
+def test_remove_of_the_default_profile_leaves_no_default(cli, home):
+    write_config(home, ACME)
+    assert cli("config", "remove", "acme", "--yes").exit_code == 0
+    assert "default_profile" not in read_config(home)
+
+
+def test_remove_asks_on_a_terminal_and_needs_yes_off_one(cli, home):
+    write_config(home, ACME)
+    before = (home / "config.toml").read_bytes()
+    result = cli("config", "remove", "globex")
+    assert result.exit_code == 2 and "--yes" in result.stderr
+    result = cli("config", "remove", "globex", input="n\n", tty=("stdin",))
+    assert result.exit_code == 2
+    assert (home / "config.toml").read_bytes() == before
+    result = cli("config", "remove", "globex", input="y\n", tty=("stdin",))
+    assert result.exit_code == 0, result.stderr
+    assert "globex" not in read_config(home)["profiles"]
+
+
+@pytest.mark.parametrize("name", ["ghost", "../acme", "."])
+def test_remove_refuses_a_profile_that_is_not_there(cli, home, name):
+    write_config(home, ACME)
+    (home / "state" / "profiles" / "acme").mkdir(parents=True)
+    result = cli("config", "remove", name, "--yes")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no profile named")
+    assert (home / "state" / "profiles" / "acme").is_dir()
 
 
 # --- config profiles / use -----------------------------------------------------------
