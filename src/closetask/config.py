@@ -34,6 +34,7 @@ ENV_TZ = "CLOSETASK_TZ"
 # Keys a profile may hold, with the validator `config set` runs on each.
 PROFILE_KEYS = (
     "api_key",
+    "api_key_command",
     "timezone",
     "tz_offset",
     "base_url",
@@ -226,6 +227,14 @@ def validate_setting(key: str, value: str) -> Any:
         if not value or any(c.isspace() for c in value):
             raise UsageError("api_key must be a non-empty string without spaces")
         return value
+    if key == "api_key_command":
+        from closetask import key_command
+
+        try:
+            key_command.split(value)
+        except ValueError as exc:
+            raise UsageError(f"invalid api_key_command: {exc}") from None
+        return value
     if key == "timezone":
         try:
             tz = TimeZone.parse(value)
@@ -283,6 +292,9 @@ class Settings:
     sandbox: bool = False
     user_id: str | None = None
     user_email: str | None = None
+    # A command printing the key (`pass show close/acme`), run when the key is first needed
+    # (key_command.py); set only when neither CLOSE_API_KEY nor the profile's api_key is.
+    api_key_command: str | None = None
     page_size: int = 100
     timeout: float = 30.0
     # Pages fetched at once; None when the profile does not say: views then fetch one page
@@ -383,9 +395,15 @@ def resolve(
     if api_key is not None and not isinstance(api_key, str):
         # `api_key = 12345` without quotes: a TOML number, which httpx cannot send.
         raise ConfigError(f"profile {name}: api_key must be a string in quotes in {config_path(env)}")
+    command = prof.get("api_key_command") if api_key is None else None
+    if command is not None and not isinstance(command, str):
+        raise ConfigError(f"profile {name}: api_key_command must be a string in quotes in {config_path(env)}")
+    if command:
+        sources["api_key"] = f"profile {name} (api_key_command)"
     return Settings(
         profile=name,
         api_key=api_key,
+        api_key_command=command or None,
         base_url=validate_base_url(
             str(base_url), error=UsageError if sources["base_url"] == ENV_BASE_URL else ConfigError
         ),

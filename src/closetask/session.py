@@ -125,6 +125,10 @@ class Session:
             settings = self.settings
             transport = None
             key = settings.api_key
+            if key is None and settings.api_key_command and not settings.sandbox:
+                from closetask import key_command
+
+                key = key_command.run(settings.api_key_command, profile=settings.profile)
             if settings.sandbox:
                 from closetask.env import ENV_NOW
                 from closetask.sandbox import embedded
@@ -174,7 +178,9 @@ class Session:
         """
         import hashlib  # here, not at the top: every command imports this module
 
-        key = self.settings.api_key or ("sandbox" if self.settings.sandbox else "")
+        settings = self.settings
+        # A key from api_key_command is named by the command: finding a cache must not run it.
+        key = settings.api_key or ("sandbox" if settings.sandbox else f"command:{settings.api_key_command or ''}")
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def cache_path(self, name: str) -> Path:

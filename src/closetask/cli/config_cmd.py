@@ -134,7 +134,11 @@ def show(
     rows = {
         "profile": s.profile,
         "config_file": str(_file(ctx)),
-        "api_key": config.mask_key(s.api_key) if not s.sandbox else "(sandbox)",
+        "api_key": "(sandbox)"
+        if s.sandbox
+        else f"(api_key_command: {s.api_key_command})"
+        if s.api_key_command
+        else config.mask_key(s.api_key),
         "base_url": s.base_url,
         "timezone": s.timezone.name,
         "user_id": s.user_id,
@@ -196,6 +200,8 @@ def set_(
 
     An api_key is read from stdin (`-`) or asked with hidden input, and checked with Close
     (GET /me/) before it is saved; one typed on the command line is refused without --force.
+    api_key_command is a command printing the key (`pass show close/acme`), run without a
+    shell when a command first needs the key; it replaces api_key, and api_key replaces it.
 
     Example: closetask config set timezone America/Los_Angeles
     """
@@ -228,12 +234,22 @@ def set_(
         raise UsageError(f"missing the value for {key}", hint="closetask config set --help")
     else:
         stored = config.validate_setting(key, value)
+    if key == "api_key_command":
+        from closetask import key_command
+        from closetask.core.timezone import TimeZone
+
+        url = config.validate_base_url(
+            ctx.obj.env.environ.get(config.ENV_BASE_URL) or profile.get("base_url") or config.DEFAULT_BASE_URL
+        )
+        # Run now and checked with Close, so a typo shows here rather than in tomorrow's cron job.
+        me = _check_key(ctx, url, key_command.run(stored, profile=name), TimeZone.local())
+        profile.update(user_id=me["id"], user_email=me.get("email"))
     profile[key] = stored
-    # A zone and a fixed offset would contradict each other: the newer one wins.
-    if key == "timezone":
-        profile.pop("tz_offset", None)
-    elif key == "tz_offset":
-        profile.pop("timezone", None)
+    # A zone and a fixed offset, or a key and a command printing one, would contradict each
+    # other: the newer one wins.
+    for one, other in (("timezone", "tz_offset"), ("api_key", "api_key_command")):
+        if key in (one, other):
+            profile.pop(other if key == one else one, None)
     data.setdefault("profiles", {})[name] = profile
     data.setdefault("default_profile", name)
     config.save_file(data, _file(ctx))
