@@ -165,8 +165,13 @@ def write_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
 def save_file(data: Mapping[str, Any], path: Path | None = None) -> Path:
     import tomli_w
 
+    from closetask.errors import StateError
+
     path = path or config_path()
-    write_atomic(path, tomli_w.dumps(_drop_none(data)))
+    try:
+        write_atomic(path, tomli_w.dumps(_drop_none(data)))
+    except OSError as exc:  # a read-only or full disk: the old file is left as it was
+        raise StateError("write the config file", path, exc, after="; it is left as it was") from exc
     return path
 
 

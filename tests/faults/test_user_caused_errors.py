@@ -80,3 +80,17 @@ def test_an_absurd_number_is_a_short_usage_error(cli, args):
     assert lines[0].startswith("error: ") and len(lines) <= 2
     assert "unexpected" not in result.stderr
     assert len(lines[0]) < 200  # the 5,000 digits are not echoed back
+
+
+def test_a_journal_that_cannot_be_written_stops_a_change_before_it_is_sent(cli, home):
+    cli.terminal.add("stdout")
+    first = cli("--sandbox", "inbox", "--ids").stdout.split()[0]
+    journal = home / "state" / "profiles" / "sandbox" / "journal.jsonl"
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    journal.mkdir()  # not a file: reading and writing it both fail
+    result = cli("--sandbox", "done", first)
+    assert result.exit_code == 1
+    error = result.stderr.splitlines()[-2]
+    assert error.startswith(f"error: cannot write the undo journal {journal}")
+    assert error.endswith("; nothing was sent")
+    assert first in cli("--sandbox", "inbox", "--ids").stdout  # still open: nothing was sent

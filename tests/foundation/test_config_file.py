@@ -297,8 +297,12 @@ def test_crash_mid_write_keeps_the_old_file_and_leaves_no_temp(home, monkeypatch
         monkeypatch.setattr(os, "fdopen", lambda *a, **k: HalfWritten(real_fdopen(*a, **k)))
     else:
         monkeypatch.setattr(os, fail, boom)
-    with pytest.raises(OSError):
-        config.save_file(DATA)
+    from closetask.errors import StateError
+
+    with pytest.raises(
+        StateError, match=r"cannot write the config file .*: No space left on device; it is left as it was"
+    ):
+        config.save_file(DATA)  # one line for the user, exit 1, not "unexpected error: OSError"
     monkeypatch.undo()
 
     assert path.read_bytes() == before
