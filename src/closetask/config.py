@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from closetask.errors import ConfigError
+from closetask.errors import ClosetaskError, ConfigError, UsageError
 
 if TYPE_CHECKING:
     from closetask.core.timezone import TimeZone
@@ -34,6 +34,7 @@ ENV_TZ = "CLOSETASK_TZ"
 # Keys a profile may hold, with the validator `config set` runs on each.
 PROFILE_KEYS = (
     "api_key",
+    "api_key_command",
     "timezone",
     "tz_offset",
     "base_url",
@@ -165,8 +166,13 @@ def write_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
 def save_file(data: Mapping[str, Any], path: Path | None = None) -> Path:
     import tomli_w
 
+    from closetask.errors import StateError
+
     path = path or config_path()
-    write_atomic(path, tomli_w.dumps(_drop_none(data)))
+    try:
+        write_atomic(path, tomli_w.dumps(_drop_none(data)))
+    except OSError as exc:  # a read-only or full disk: the old file is left as it was
+        raise StateError("write the config file", path, exc, after="; it is left as it was") from exc
     return path
 
 
@@ -180,9 +186,10 @@ def _drop_none(obj: Any) -> Any:
 # --- validation -----------------------------------------------------------------------
 
 
-def validate_profile_name(name: str) -> str:
+def validate_profile_name(name: str, *, error: type[ClosetaskError] = UsageError) -> str:
+    """A profile name from the command line or environment (UsageError) or the file (`error`)."""
     if not _PROFILE_NAME.match(name):
-        raise ConfigError(f"invalid profile name {name!r}: use letters, digits, '.', '_' or '-'")
+        raise error(f"invalid profile name {name!r}: use letters, digits, '.', '_' or '-'")
     return name
 
 
@@ -200,15 +207,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def validate_base_url(url: str) -> str:
-    """Accept https anywhere and plain http only to loopback: the key travels in every request."""
+def validate_base_url(url: str, *, error: type[ClosetaskError] = UsageError) -> str:
+    """Accept https anywhere and plain http only to loopback: the key travels in every request.
+    `error`: UsageError for a value typed or set in the environment, ConfigError for the file's."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(f"invalid base URL {url!r}: expected https://HOST/api/v1/")
+        raise error(f"invalid base URL {url!r}: expected https://HOST/api/v1/")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ConfigError(
+        raise error(
             f"refusing plain http:// to {parts.hostname}: the API key would travel unencrypted; "
             "use https:// (http is allowed only to loopback, e.g. closetask sandbox serve)"
         )
@@ -221,53 +229,62 @@ def validate_setting(key: str, value: str) -> Any:
     from closetask.core.timezone import TimeZone
 
     if key not in PROFILE_KEYS:
-        raise ConfigError(f"unknown setting {key!r}; settable: {', '.join(PROFILE_KEYS)}")
+        raise UsageError(f"unknown setting {key!r}; settable: {', '.join(PROFILE_KEYS)}")
     value = value.strip()
     if key == "api_key":
         if not value or any(c.isspace() for c in value):
-            raise ConfigError("api_key must be a non-empty string without spaces")
+            raise UsageError("api_key must be a non-empty string without spaces")
+        return value
+    if key == "api_key_command":
+        from closetask import key_command
+
+        try:
+            key_command.split(value)
+        except ValueError as exc:
+            raise UsageError(f"invalid api_key_command: {exc}") from None
         return value
     if key == "timezone":
         try:
             tz = TimeZone.parse(value)
         except ValueError as exc:
-            raise ConfigError(f"invalid timezone: {exc}") from None
+            raise UsageError(f"invalid timezone: {exc}") from None
         if tz.key is None:
-            raise ConfigError("timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset")
+            raise UsageError("timezone takes an IANA name such as America/New_York; for a fixed offset use tz_offset")
         return tz.key
     if key == "tz_offset":
         try:
             tz = TimeZone.parse(value)
         except ValueError as exc:
-            raise ConfigError(f"invalid tz_offset: {exc}") from None
+            raise UsageError(f"invalid tz_offset: {exc}") from None
         if tz.hours is None:
-            raise ConfigError("tz_offset takes hours such as -8 or 5.5; for a zone name use timezone")
+            raise UsageError("tz_offset takes hours such as -8 or 5.5; for a zone name use timezone")
         return tz.hours
     if key == "base_url":
         return validate_base_url(value)
     if key in _NUMBER_LIMITS:
-        return check_number(key, value, where="")
+        return check_number(key, value, where="", error=UsageError)
     if key == "eod":
-        return check_eod(value, where="")
+        return check_eod(value, where="", error=UsageError)
     return value  # user_id, user_email: cached facts, stored as given
 
 
-def check_number(key: str, value: Any, *, where: str) -> int | float:
+def check_number(key: str, value: Any, *, where: str, error: type[ClosetaskError] = ConfigError) -> int | float:
     """page_size and concurrency: whole numbers in range; timeout: seconds in (0, 600].
-    `value` is what `config set` was given or what the file holds; ConfigError names it."""
+    `value` is what `config set` was given (`error` UsageError) or what the file holds
+    (ConfigError); the error names it."""
     low, high = _NUMBER_LIMITS[key]
     kind = float if key == "timeout" else int
     what = f"a number of seconds between {low} and {high}" if kind is float else f"a whole number from {low} to {high}"
     try:
         number = kind(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{where}{key} must be a number, not {value!r}") from None
+        raise error(f"{where}{key} must be a number, not {value!r}") from None
     if (
         isinstance(value, bool)
         or (kind is int and isinstance(value, float) and not value.is_integer())
         or not (low < number <= high if kind is float else low <= number <= high)
     ):
-        raise ConfigError(f"{where}{key} must be {what}, not {value!r}")
+        raise error(f"{where}{key} must be {what}, not {value!r}")
     return number
 
 
@@ -275,11 +292,12 @@ DEFAULT_EOD = "17:00"
 _EOD_RE = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)
 
 
-def check_eod(value: Any, *, where: str) -> str:
-    """eod (the time the WHEN `eod` stands for): 24-hour HH:MM, stored as such."""
+def check_eod(value: Any, *, where: str, error: type[ClosetaskError] = ConfigError) -> str:
+    """eod (the time the WHEN `eod` stands for): 24-hour HH:MM, stored as such. `error` as
+    for check_number: UsageError for what `config set` was given, ConfigError for the file."""
     match = _EOD_RE.match(value.strip()) if isinstance(value, str) else None
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ConfigError(f"{where}eod must be a 24-hour time such as 17:00 or 18:30, not {value!r}")
+        raise error(f"{where}eod must be a 24-hour time such as 17:00 or 18:30, not {value!r}")
     return f"{int(match[1]):02d}:{match[2]}"
 
 
@@ -297,6 +315,9 @@ class Settings:
     sandbox: bool = False
     user_id: str | None = None
     user_email: str | None = None
+    # A command printing the key (`pass show close/acme`), run when the key is first needed
+    # (key_command.py); set only when neither CLOSE_API_KEY nor the profile's api_key is.
+    api_key_command: str | None = None
     page_size: int = 100
     timeout: float = 30.0
     # Pages fetched at once; None when the profile does not say: views then fetch one page
@@ -333,8 +354,9 @@ def _timezone(env: Mapping[str, str], prof: Mapping[str, Any], name: str) -> tup
             return TimeZone.parse(str(prof["tz_offset"])), f"profile {name}"
         return TimeZone.local(), "this machine"
     except ValueError as exc:
-        where = ENV_TZ if tz_text else f"profile {name} in {config_path(env)}"
-        raise ConfigError(f"invalid time zone in {where}: {exc}") from None
+        if tz_text:  # set for this command: bad input, not a broken file
+            raise UsageError(f"invalid time zone in {ENV_TZ}: {exc}") from None
+        raise ConfigError(f"invalid time zone in profile {name} in {config_path(env)}: {exc}") from None
 
 
 def resolve(
@@ -355,7 +377,7 @@ def resolve(
     # one would end in a confusing "no API key" instead.
     if sources["profile"] in ("--profile", ENV_PROFILE) and name not in profiles and not sandbox:
         known = ", ".join(sorted(profiles)) or "none yet"
-        raise ConfigError(
+        raise UsageError(
             f"no profile named {name!r} ({sources['profile']}; profiles: {known})",
             hint=f"create it with `closetask config init --profile {name}`",
         )
@@ -401,10 +423,18 @@ def resolve(
     if api_key is not None and not isinstance(api_key, str):
         # `api_key = 12345` without quotes: a TOML number, which httpx cannot send.
         raise ConfigError(f"profile {name}: api_key must be a string in quotes in {config_path(env)}")
+    command = prof.get("api_key_command") if api_key is None else None
+    if command is not None and not isinstance(command, str):
+        raise ConfigError(f"profile {name}: api_key_command must be a string in quotes in {config_path(env)}")
+    if command:
+        sources["api_key"] = f"profile {name} (api_key_command)"
     return Settings(
         profile=name,
         api_key=api_key,
-        base_url=validate_base_url(str(base_url)),
+        api_key_command=command or None,
+        base_url=validate_base_url(
+            str(base_url), error=UsageError if sources["base_url"] == ENV_BASE_URL else ConfigError
+        ),
         timezone=tz,
         user_id=prof.get("user_id") if not env.get(ENV_API_KEY) else None,
         user_email=prof.get("user_email") if not env.get(ENV_API_KEY) else None,

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from closetask.errors import ConfigError
+from closetask.errors import UsageError
 
 ENV_NOW = "CLOSETASK_NOW"  # a fixed "now" (ISO date-time) for tests, demos and screenshots
 ENV_TTY = "CLOSETASK_TTY"  # the terminal a run counts as shown on (row numbers), when it has none
@@ -96,14 +96,14 @@ class Env:
     # --- the clock ----------------------------------------------------------------------
 
     def now(self) -> datetime:
-        """Now, aware, in UTC: CLOSETASK_NOW when set (checked: exit 4 when malformed)."""
+        """Now, aware, in UTC: CLOSETASK_NOW when set (checked: exit 2 when malformed)."""
         fixed = self.environ.get(ENV_NOW)
         if not fixed:
             return datetime.now(timezone.utc)
         try:
             moment = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
         except ValueError:
-            raise ConfigError(f"{ENV_NOW}={fixed!r} is not an ISO date-time") from None
+            raise UsageError(f"{ENV_NOW}={fixed!r} is not an ISO date-time") from None
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
     # --- where things live --------------------------------------------------------------

@@ -31,6 +31,19 @@ class ConfigError(ClosetaskError):
     exit_code = ExitCode.CONFIG
 
 
+class StateError(ClosetaskError):
+    """closetask's own files (the undo journal, the change lock) cannot be written or read:
+    a read-only or full disk, a file where a directory should be. Exit 1."""
+
+    def __init__(self, what: str, path: object, exc: OSError, *, after: str = "") -> None:
+        self.what, self.path, self.cause = what, path, exc
+        reason = exc.strerror or str(exc)
+        super().__init__(
+            f"cannot {what} {path}: {reason}{after}",
+            hint="free some space or make that directory writable, or point CLOSETASK_HOME somewhere writable",
+        )
+
+
 class PartlyDone(ClosetaskError):
     """Some tasks changed, some not (a failed chunk, tasks undo left alone): exit 3."""
 

@@ -131,6 +131,10 @@ class Session:
             settings = self.settings
             transport = self.env.transport
             key = settings.api_key
+            if key is None and settings.api_key_command and not settings.sandbox:
+                from closetask import key_command
+
+                key = key_command.run(settings.api_key_command, profile=settings.profile)
             if settings.sandbox:
                 from closetask.env import ENV_NOW
                 from closetask.sandbox import embedded
@@ -192,7 +196,9 @@ class Session:
         """
         import hashlib  # here, not at the top: every command imports this module
 
-        key = self.settings.api_key or ("sandbox" if self.settings.sandbox else "")
+        settings = self.settings
+        # A key from api_key_command is named by the command: finding a cache must not run it.
+        key = settings.api_key or ("sandbox" if settings.sandbox else f"command:{settings.api_key_command or ''}")
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def cache_path(self, name: str) -> Path:
@@ -211,7 +217,10 @@ class Session:
             from closetask.config import write_atomic
 
             record = {"key": self.key_fingerprint(), "at": self.env.now().isoformat(), "value": value}
-            write_atomic(self.cache_path(name), json.dumps(record))
+            try:
+                write_atomic(self.cache_path(name), json.dumps(record))
+            except OSError as exc:  # a cache that cannot be kept costs a request next time, nothing more
+                self.log_debug(f"cache {self.cache_path(name)} not written: {exc}")
         return value
 
     def peek(self, name: str, *, max_age: float | None = None) -> Any:
@@ -246,8 +255,11 @@ class Session:
             if candidate == old:
                 from closetask.config import write_atomic
 
-                write_atomic(path, json.dumps(stored))
-                old.unlink(missing_ok=True)
+                try:
+                    write_atomic(path, json.dumps(stored))
+                    old.unlink(missing_ok=True)
+                except OSError:
+                    pass  # moved next time; read from where it is meanwhile
             return stored
         return None
 

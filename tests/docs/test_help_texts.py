@@ -171,3 +171,12 @@ def test_unknown_help_topic_is_a_usage_error(cli) -> None:
     result = cli("help", "colours")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: unknown help topic 'colours'")
+
+
+def test_readme_exit_code_table_says_what_help_exit_codes_says() -> None:
+    from closetask.exitcodes import DESCRIPTIONS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| (\d+) \| (.+) \|$", section, flags=re.M))
+    assert {int(code): text for code, text in rows.items()} == {int(c): d for c, d in DESCRIPTIONS.items()}

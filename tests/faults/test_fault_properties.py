@@ -65,6 +65,15 @@ def test_config_save_then_load_gives_the_same_data(home, named, data):
             assert settings_.timezone.hours == profile["tz_offset"]
 
 
+class _MeAnswers:
+    """Close accepting any key: GET /me/ answers with a user."""
+
+    def transport(self):
+        import httpx
+
+        return httpx.MockTransport(lambda request: httpx.Response(200, json={"id": "user_1", "email": "a@b.example"}))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.sampled_from(
@@ -72,7 +81,7 @@ def test_config_save_then_load_gives_the_same_data(home, named, data):
     ),
     st.data(),
 )
-def test_config_set_then_show_gives_the_value_back(cli, home, monkeypatch, key, data):
+def test_config_set_then_show_gives_the_value_back(cli, home, monkeypatch, route_clients, key, data):
     monkeypatch.delenv("CLOSETASK_TZ", raising=False)  # the profile's zone, not the environment's, is shown
     value = data.draw(
         {
@@ -86,7 +95,11 @@ def test_config_set_then_show_gives_the_value_back(cli, home, monkeypatch, key, 
             "user_email": st.emails().filter(lambda s: not s.startswith("-")),
         }[key]
     )
-    result = cli("config", "set", key, value)
+    if key == "api_key":  # read from stdin and checked with Close (GET /me/) first
+        route_clients(_MeAnswers())
+        result = cli("config", "set", key, "-", input=value)
+    else:
+        result = cli("config", "set", key, value)
     assert result.exit_code == 0, result.stderr
     stored = config.load_file()["profiles"]["default"][key]
     assert stored == config.validate_setting(key, value)

@@ -197,18 +197,18 @@ REFUSED_URLS = [
 
 @pytest.mark.parametrize("url", REFUSED_URLS)
 def test_plain_http_off_loopback_is_refused_everywhere_a_url_is_taken(cli, home, url):
-    # From the environment: exit 4 before anything is sent (there is no server to send to).
+    # From the environment: bad input, exit 2 before anything is sent (there is no server to send to).
     result = cli("inbox", env={"CLOSE_API_KEY": TEST_KEY, "CLOSETASK_BASE_URL": url})
-    assert result.exit_code == 4 and "refusing plain http://" in result.stderr, result.stderr
+    assert result.exit_code == 2 and "refusing plain http://" in result.stderr, result.stderr
     # config set: refused, nothing written.
     write_profile(home, timeout=30.0)
     before = (home / "config.toml").read_bytes()
     result = cli("config", "set", "base_url", url)
-    assert result.exit_code == 4 and "refusing plain http://" in result.stderr
+    assert result.exit_code == 2 and "refusing plain http://" in result.stderr
     assert (home / "config.toml").read_bytes() == before
     # config init: refused before the key is sent anywhere.
     result = cli("config", "init", "--api-key-stdin", "--base-url", url, input=TEST_KEY)
-    assert result.exit_code == 4 and "refusing plain http://" in result.stderr
+    assert result.exit_code == 2 and "refusing plain http://" in result.stderr
     assert (home / "config.toml").read_bytes() == before
     assert TEST_KEY not in result.output
 

@@ -161,7 +161,7 @@ def test_init_empty_or_malformed_key_exits_2(cli, fake_cli, home, text):
 
 def test_init_refuses_plain_http_off_loopback(cli, fake_cli, home):
     result = cli("config", "init", "--api-key-stdin", "--base-url", "http://example.com/api/v1/", input=KEY)
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "unencrypted" in result.stderr
     assert fake_cli.requests == []
     assert not (home / "config.toml").exists()
@@ -244,10 +244,10 @@ def test_show_other_profile(cli, home, monkeypatch):
     assert shown["profile"] == "globex"
 
 
-def test_unknown_profile_flag_exits_4_naming_profiles(cli, home):
+def test_unknown_profile_flag_exits_2_naming_profiles(cli, home):
     write_config(home, ACME)
     result = cli("--profile", "initech", "config", "show")
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "error: no profile named 'initech' (--profile; profiles: acme, globex)" in result.stderr
     assert "closetask config init --profile initech" in result.stderr
     assert result.stdout == ""
@@ -336,7 +336,7 @@ def test_set_refuses_bad_values_and_writes_nothing(cli, home, key, value):
     write_config(home, ACME)
     before = (home / "config.toml").read_bytes()
     result = cli("config", "set", key, value)
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert result.stderr.startswith("error: ")
     assert (home / "config.toml").read_bytes() == before
     assert_no_traceback(result)
@@ -344,7 +344,7 @@ def test_set_refuses_bad_values_and_writes_nothing(cli, home, key, value):
 
 def test_set_refused_without_a_file_creates_none(cli, home):
     result = cli("config", "set", "base_url", "http://example.com")
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert not (home / "config.toml").exists()
 
 
@@ -358,14 +358,111 @@ def test_timezone_and_tz_offset_replace_each_other(cli, home):
     assert profile["timezone"] == "Europe/Paris" and "tz_offset" not in profile
 
 
-def test_set_api_key_is_masked_in_the_message(cli, home):
+def test_set_api_key_reads_stdin_checks_it_with_close_and_masks_it(cli, fake_cli, home):
     write_config(home, ACME)
-    result = cli("--profile", "globex", "config", "set", "api_key", "api_BrandNew1234567.key9")
-    assert result.exit_code == 0
-    assert "api_BrandNew1234567" not in result.output
+    fake_cli.on("GET", "me/", respond(200, ME))
+    new = "api_BrandNew1234567.key9"
+    result = cli("--profile", "globex", "config", "set", "api_key", "-", input=new + "\n")
+    assert result.exit_code == 0, result.stderr
+    [request] = fake_cli.requests
+    assert str(request.url) == "https://globex.example.com/api/v1/me/"  # the profile's own Close
+    assert request.headers["Authorization"] == basic(new)
+    assert new not in result.output
     assert "********key9" in result.stderr
-    assert read_config(home)["profiles"]["globex"]["api_key"] == "api_BrandNew1234567.key9"
+    globex = read_config(home)["profiles"]["globex"]
+    assert (globex["api_key"], globex["user_id"]) == (new, ME["id"])
     assert read_config(home)["profiles"]["acme"]["api_key"] == KEY
+
+
+def test_set_api_key_asks_with_hidden_input_on_a_terminal(cli, fake_cli, home):
+    write_config(home, ACME)
+    fake_cli.on("GET", "me/", respond(200, ME))
+    result = cli("config", "set", "api_key", input=OTHER_KEY + "\n", tty=("stdin",))
+    assert result.exit_code == 0, result.stderr
+    assert OTHER_KEY not in result.output
+    assert read_config(home)["profiles"]["acme"]["api_key"] == OTHER_KEY
+
+
+def test_set_api_key_without_a_value_off_a_terminal_says_how_to_pipe_it(cli, fake_cli, home):
+    write_config(home, ACME)
+    result = cli("config", "set", "api_key")
+    assert result.exit_code == 2
+    assert "closetask config set api_key -" in result.stderr
+    assert fake_cli.requests == []
+
+
+def test_set_api_key_on_the_command_line_is_refused_without_force(cli, fake_cli, home):
+    write_config(home, ACME)
+    before = (home / "config.toml").read_bytes()
+    new = "api_BrandNew1234567.key9"
+    result = cli("config", "set", "api_key", new)
+    assert result.exit_code == 2
+    assert "shell history" in result.stderr
+    assert new not in result.output
+    assert fake_cli.requests == [] and (home / "config.toml").read_bytes() == before
+
+    fake_cli.on("GET", "me/", respond(200, ME))
+    result = cli("config", "set", "api_key", new, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert read_config(home)["profiles"]["acme"]["api_key"] == new
+
+
+def test_set_api_key_rejected_by_close_writes_nothing_and_exits_4(cli, fake_cli, home):
+    write_config(home, ACME)
+    before = (home / "config.toml").read_bytes()
+    fake_cli.on("GET", "me/", respond(401, {"error": "Invalid API key"}))
+    result = cli("config", "set", "api_key", "-", input="api_Wrong1234567890.nope")
+    assert result.exit_code == 4
+    assert "api_Wrong1234567890" not in result.output
+    assert (home / "config.toml").read_bytes() == before
+
+
+# --- config remove --------------------------------------------------------------------
+
+
+def test_remove_deletes_the_profile_and_its_state(cli, home):
+    write_config(home, ACME)
+    for kind in ("state", "cache"):
+        (home / kind / "profiles" / "globex").mkdir(parents=True)
+        (home / kind / "profiles" / "globex" / "journal.jsonl").write_text("{}")
+        (home / kind / "profiles" / "acme").mkdir(parents=True)
+    result = cli("config", "remove", "globex", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(read_config(home)["profiles"]) == ["acme"]
+    assert not (home / "state" / "profiles" / "globex").exists()
+    assert not (home / "cache" / "profiles" / "globex").exists()
+    assert (home / "state" / "profiles" / "acme").is_dir()  # another profile's state stays
+    assert OTHER_KEY not in (home / "config.toml").read_text()
+    assert stat.S_IMODE((home / "config.toml").stat().st_mode) == 0o600
+
+
+def test_remove_of_the_default_profile_leaves_no_default(cli, home):
+    write_config(home, ACME)
+    assert cli("config", "remove", "acme", "--yes").exit_code == 0
+    assert "default_profile" not in read_config(home)
+
+
+def test_remove_asks_on_a_terminal_and_needs_yes_off_one(cli, home):
+    write_config(home, ACME)
+    before = (home / "config.toml").read_bytes()
+    result = cli("config", "remove", "globex")
+    assert result.exit_code == 2 and "--yes" in result.stderr
+    result = cli("config", "remove", "globex", input="n\n", tty=("stdin",))
+    assert result.exit_code == 2
+    assert (home / "config.toml").read_bytes() == before
+    result = cli("config", "remove", "globex", input="y\n", tty=("stdin",))
+    assert result.exit_code == 0, result.stderr
+    assert "globex" not in read_config(home)["profiles"]
+
+
+@pytest.mark.parametrize("name", ["ghost", "../acme", "."])
+def test_remove_refuses_a_profile_that_is_not_there(cli, home, name):
+    write_config(home, ACME)
+    (home / "state" / "profiles" / "acme").mkdir(parents=True)
+    result = cli("config", "remove", name, "--yes")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no profile named")
+    assert (home / "state" / "profiles" / "acme").is_dir()
 
 
 # --- config profiles / use -----------------------------------------------------------
@@ -416,7 +513,7 @@ def test_use_unknown_profile_names_the_profiles(cli, home):
     write_config(home, ACME)
     before = (home / "config.toml").read_bytes()
     result = cli("config", "use", "initech")
-    assert result.exit_code == 4  # a config problem, like --profile unknown
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "initech" in result.stderr and "acme, globex" in result.stderr
     assert (home / "config.toml").read_bytes() == before
 
@@ -533,7 +630,7 @@ def test_init_uses_the_environment_base_url_without_a_flag(cli, fake_cli, home):
 
 def test_init_refuses_a_bad_profile_name_before_asking(cli, fake_cli, home):
     result = cli("config", "init", "--profile", "../etc", "--api-key-stdin", input=KEY)
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # bad input, not a broken file or a key
     assert "invalid profile name" in result.stderr
     assert fake_cli.requests == []
     assert not (home / "config.toml").exists()

@@ -10,7 +10,7 @@ import pytest
 from closetask import config
 from closetask.config import resolve
 from closetask.core.timezone import TimeZone
-from closetask.errors import ConfigError
+from closetask.errors import ConfigError, UsageError
 
 DATA = {
     "default_profile": "acme",
@@ -100,8 +100,14 @@ def test_default_base_url():
 
 
 def test_plain_http_base_url_from_env_is_refused_off_loopback():
-    with pytest.raises(ConfigError, match="unencrypted") as info:
+    with pytest.raises(UsageError, match="unencrypted") as info:
         resolve(env={"CLOSETASK_BASE_URL": "http://example.com/api/v1/"}, data={})
+    assert info.value.exit_code == 2  # bad input for this command, not a broken file
+
+
+def test_plain_http_base_url_in_the_file_is_a_config_error():
+    with pytest.raises(ConfigError, match="unencrypted") as info:
+        resolve(env={}, data={"profiles": {"default": {"base_url": "http://example.com/api/v1/"}}})
     assert info.value.exit_code == 4
 
 
@@ -134,11 +140,11 @@ def test_profile_timezone_wins_over_its_tz_offset():
 
 
 @pytest.mark.parametrize("value", ["Mars/Olympus", "25", "5.1"])
-def test_invalid_env_timezone_is_a_config_error(value):
-    with pytest.raises(ConfigError) as info:
+def test_invalid_env_timezone_is_a_usage_error(value):
+    with pytest.raises(UsageError) as info:
         resolve(env={"CLOSETASK_TZ": value}, data={})
     assert "CLOSETASK_TZ" in info.value.message
-    assert info.value.exit_code == 4
+    assert info.value.exit_code == 2
 
 
 def test_numbers_come_from_the_profile():
@@ -152,16 +158,16 @@ def test_numbers_come_from_the_profile():
 
 
 def test_unknown_profile_flag_names_the_profiles():
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(UsageError) as info:
         resolve(profile="initech", env={}, data=DATA)
-    assert info.value.exit_code == 4
+    assert info.value.exit_code == 2
     assert "initech" in info.value.message
     assert "acme, bare, globex" in info.value.message
     assert "closetask config init --profile initech" in info.value.hint
 
 
 def test_unknown_profile_flag_without_any_profiles():
-    with pytest.raises(ConfigError, match="none yet"):
+    with pytest.raises(UsageError, match="none yet"):
         resolve(profile="initech", env={}, data={})
 
 
@@ -291,8 +297,12 @@ def test_crash_mid_write_keeps_the_old_file_and_leaves_no_temp(home, monkeypatch
         monkeypatch.setattr(os, "fdopen", lambda *a, **k: HalfWritten(real_fdopen(*a, **k)))
     else:
         monkeypatch.setattr(os, fail, boom)
-    with pytest.raises(OSError):
-        config.save_file(DATA)
+    from closetask.errors import StateError
+
+    with pytest.raises(
+        StateError, match=r"cannot write the config file .*: No space left on device; it is left as it was"
+    ):
+        config.save_file(DATA)  # one line for the user, exit 1, not "unexpected error: OSError"
     monkeypatch.undo()
 
     assert path.read_bytes() == before
@@ -377,7 +387,7 @@ def test_base_url_accepted(url, stored):
     ],
 )
 def test_base_url_refused(url):
-    with pytest.raises(ConfigError):
+    with pytest.raises(UsageError):
         config.validate_base_url(url)
 
 
@@ -401,7 +411,7 @@ def test_concurrent_writers_do_not_collide(home):
 
 def test_unknown_profile_from_environment_is_refused_not_silently_empty():
     from closetask import config
-    from closetask.errors import ConfigError
+    from closetask.errors import UsageError
 
-    with pytest.raises(ConfigError, match=r"no profile named 'typo' \(CLOSETASK_PROFILE; profiles: acme\)"):
+    with pytest.raises(UsageError, match=r"no profile named 'typo' \(CLOSETASK_PROFILE; profiles: acme\)"):
         config.resolve(env={"CLOSETASK_PROFILE": "typo"}, data={"profiles": {"acme": {"api_key": "k"}}})

@@ -12,7 +12,7 @@ import pytest
 
 from closetask.cli import main
 from closetask.env import Env
-from closetask.errors import ConfigError
+from closetask.errors import UsageError
 
 NOW = "2026-11-28T10:00:00+00:00"
 
@@ -56,6 +56,6 @@ def test_the_clock_is_fixed_by_closetask_now_and_checked():
         2026, 11, 28, 10, tzinfo=timezone.utc
     )
     assert Env(environ={"CLOSETASK_NOW": "2026-11-28T10:00:00"}).now().tzinfo is timezone.utc
-    with pytest.raises(ConfigError, match="is not an ISO date-time"):
+    with pytest.raises(UsageError, match="is not an ISO date-time"):
         Env(environ={"CLOSETASK_NOW": "soon"}).now()
     assert Env(environ={}).now().tzinfo is not None

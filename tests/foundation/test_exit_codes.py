@@ -66,7 +66,15 @@ def test_2_bad_usage(cli, fake_cli, args):
     result = cli(*args)
     assert result.exit_code == 2
     assert fake_cli.requests == []
+    # closetask's own form, not click's four lines: one error and the help to read.
+    error, hint = result.stderr.splitlines()
+    assert error.startswith("error: ") and hint.startswith("hint: closetask") and hint.endswith(" --help")
     clean(result)
+
+
+def test_a_usage_error_names_the_command_whose_help_to_read(cli):
+    result = cli("inbox", "--bogus")
+    assert result.stderr == "error: No such option: --bogus\nhint: closetask inbox --help\n"
 
 
 def test_2_bad_value_sends_nothing(cli, fake_cli, home):
@@ -254,3 +262,34 @@ def test_a_signal_exits_130_with_a_message_and_no_traceback(tmp_path, signame, s
     assert f"interrupted ({shown})" in err
     assert "Traceback" not in err
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (("config", "set", "timeout", "abc"), {}),
+        (("config", "set", "page_size", "0"), {}),
+        (("config", "set", "tz_offset", "5.3"), {}),
+        (("config", "use", "ghost"), {}),
+        (("config", "init", "--profile", "../evil", "--api-key-stdin"), {}),
+        (("whoami",), {"CLOSETASK_TZ": "15"}),
+        (("whoami",), {"CLOSETASK_PROFILE": "ghost"}),
+        (("whoami",), {"CLOSETASK_NOW": "soon"}),
+        (("whoami",), {"CLOSETASK_BASE_URL": "http://example.com/api/v1/"}),
+    ],
+    ids=["timeout", "page_size", "tz_offset", "use", "profile-name", "CLOSETASK_TZ", "CLOSETASK_PROFILE", "NOW", "URL"],
+)
+def test_2_bad_value_from_the_command_line_or_environment(cli, fake_cli, home, args, env):
+    # 4 means a missing or rejected key or a broken file; a bad value typed now is bad input.
+    result = cli(*args, env={"CLOSE_API_KEY": KEY, **env}, input=KEY)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) <= 2
+    assert fake_cli.requests == []
+    assert not (home / "config.toml").exists()
+
+
+def test_4_a_broken_value_in_the_config_file(cli, fake_cli, home):
+    (home / "config.toml").write_text('[profiles.default]\napi_key = "k"\npage_size = 0\n')
+    result = cli("whoami")
+    assert result.exit_code == 4
+    assert "page_size" in result.stderr

@@ -161,22 +161,36 @@ def command_tree() -> Any:
 
 
 def main(argv: list[str] | None = None, env: Env | None = None) -> None:
-    """Run closetask; map every exception to its exit code and a one-line message.
+    """Run closetask; map every exception to its exit code and at most two lines on stderr
+    (`error: ...`, and sometimes `hint: ...`), click's usage errors included.
 
     `env` (streams, TTY flags, environment, clock; see env.py) defaults to this process's.
     """
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+    from typer.exceptions import Abort
+
     from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
 
     args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     # Commands are imported and converted to click on first use: see lazy_group.py.
-    command = typer.main.get_command(app)
+    command = _guard_pipe(typer.main.get_command(app))
     from closetask.cli.signals import install_interrupt_handlers, restore_handlers
 
     previous = install_interrupt_handlers()
+    real_stdout = sys.stdout  # None when started with `>&-`: Python has no stdout at all
+    sys.stdout = _ClosedStdout() if real_stdout is None else _GuardedStdout(real_stdout)
     try:
-        command.main(args=args, prog_name="closetask", standalone_mode=True, obj=env)
+        # Not standalone: click's own handling prints four-line usage errors and turns a broken
+        # pipe into exit 1 before we see it; here every error gets closetask's one line.
+        code = command.main(args=args, prog_name="closetask", standalone_mode=False, obj=env)
+        _flush_stdout()
+        sys.exit(code if isinstance(code, int) else int(ExitCode.OK))  # an int: typer.Exit's code
+    except _ReaderGone:
+        # The reader went away (`closetask inbox --ids | head -1`): not an error of ours.
+        _silence_stdout()
+        sys.exit(int(ExitCode.OK))
     except Interrupted as exc:  # not an error: the person asked for it ("interrupted: ...")
         print(exc.message, file=sys.stderr)
         if exc.hint:
@@ -185,19 +199,131 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> None:
     except ClosetaskError as exc:
         report(exc.message, exc.hint)
         sys.exit(int(exc.exit_code))
+    except NoArgsIsHelpError as exc:  # `closetask config`: the group's help, as click shows it
+        print(exc.format_message(), file=sys.stderr)
+        sys.exit(int(ExitCode.USAGE))
+    except UsageError as exc:
+        path = exc.ctx.command_path if exc.ctx is not None else "closetask"
+        report(_one_line(exc.format_message()), f"{path} --help")
+        sys.exit(int(ExitCode.USAGE))
+    except ClickException as exc:
+        report(_one_line(exc.format_message()))
+        sys.exit(exc.exit_code)
+    except Abort:  # a prompt answered with Ctrl-D or Ctrl-C: nothing was done after it
+        report("aborted: no answer")
+        sys.exit(int(ExitCode.ERROR))
     except KeyboardInterrupt:  # raised outside Typer's own handling; the handler printed why
         sys.exit(int(ExitCode.INTERRUPTED))
-    except BrokenPipeError:
-        # The reader went away (`closetask inbox --ids | head -1`): not an error of ours.
-        _silence_stdout()
-        sys.exit(int(ExitCode.OK))
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if debug:
             raise
         report(f"unexpected error: {type(exc).__name__}: {exc}", "run again with --debug for the traceback")
         sys.exit(int(ExitCode.ERROR))
     finally:
+        sys.stdout = real_stdout
         restore_handlers(previous)
+
+
+class _ReaderGone(BaseException):
+    """stdout's reader closed the pipe. A BaseException so that no `except Exception` on the
+    way up (click's own turns a broken pipe into exit 1) stops it before main()."""
+
+
+def _guard_pipe(command: Any) -> Any:
+    """Wrap the root command's parsing (which prints --help) and running so that a broken
+    pipe leaves as _ReaderGone, past click's handler, whatever output mode raised it."""
+    import errno
+    import functools
+
+    def guarded(method: Any) -> Any:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except OSError as exc:
+                if exc.errno == errno.EPIPE:
+                    raise _ReaderGone from exc
+                raise
+
+        return call
+
+    command.make_context = guarded(command.make_context)
+    command.invoke = guarded(command.invoke)
+    return command
+
+
+class _ClosedStdout:
+    """Stands for a stdout closed before the run (`closetask inbox >&-`): the first write
+    says so in one line (exit 1) instead of an AttributeError on None."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        from closetask.errors import ClosetaskError
+
+        raise ClosetaskError("cannot print: stdout is closed", hint="redirect it to a file or /dev/null instead")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("stdout is closed")
+
+
+def _stdout_failed(exc: OSError) -> BaseException:
+    import errno
+
+    from closetask.errors import ClosetaskError
+
+    if exc.errno == errno.EPIPE:
+        return _ReaderGone()
+    _silence_stdout()  # what is still buffered would fail again at exit, in Python's words
+    return ClosetaskError(f"cannot write to stdout: {exc.strerror or exc}")
+
+
+class _GuardedStdout:
+    """sys.stdout for the run: a write that fails (`> /dev/full`, a reader gone) becomes
+    one line (or a quiet exit 0) wherever in a command it happens. Everything else is the
+    stream's own."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError as exc:
+            raise _stdout_failed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _stdout_failed(exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _flush_stdout() -> None:
+    """Flush stdout now, where a failure can still be reported: at interpreter exit a broken
+    pipe would print Python's own message and exit 120."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _one_line(message: str) -> str:
+    """Click's message on one line, a value pasted by mistake (5,000 digits) cut short."""
+    import re
+
+    def cut(match: re.Match[str]) -> str:
+        value = match.group(1)
+        return f"'{value[:24]}...' ({len(value)} characters)"
+
+    return re.sub(r"'([^']{60,})'", cut, " ".join(message.split()))
 
 
 _GLOBAL_FLAGS = ("--sandbox", "--debug")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -27,9 +26,39 @@ def _file(ctx: typer.Context) -> Path:
 def _profile_name(ctx: typer.Context, data: dict[str, Any]) -> str:
     """The profile `config init` and `config set` write: the same choice every command makes."""
     from closetask import config
+    from closetask.errors import ConfigError, UsageError
 
-    name, _ = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env.environ, data)
-    return config.validate_profile_name(name)
+    name, source = config.choose_profile(ctx.obj.profile_flag, ctx.obj.env.environ, data)
+    return config.validate_profile_name(name, error=ConfigError if source == "config file" else UsageError)
+
+
+def _check_key(ctx: typer.Context, url: str, key: str, tz: Any) -> dict[str, Any]:
+    """Close's user for `key` (GET /me/): a rejected key raises AuthError (exit 4), before
+    anything is written."""
+    from closetask.close.users import ME
+    from closetask.errors import ConfigError
+
+    with ctx.obj.client_for(url, key, tz) as client:
+        me = client.get(ME)
+    if not isinstance(me, dict) or not me.get("id"):
+        raise ConfigError(f"{url}{ME} did not answer with a user; is the base URL right?")
+    return me
+
+
+def _read_key(ctx: typer.Context, *, from_stdin: bool, how: str) -> str:
+    """The key from stdin (`from_stdin`) or asked with hidden input on a terminal; `how` says
+    how to pipe it when there is no terminal."""
+    from closetask.errors import UsageError
+
+    if from_stdin:
+        key = ctx.obj.env.input.read().strip()
+    elif ctx.obj.stdin_isatty:
+        key = typer.prompt("Close API key (input hidden)", hide_input=True).strip()
+    else:
+        raise UsageError(f"stdin is not a terminal, so there is no one to ask for the key: pipe it with {how}")
+    if not key or any(c.isspace() for c in key):
+        raise UsageError("empty or malformed API key: expected one word such as api_XXXX.YYYY")
+    return key
 
 
 @app.command("init")
@@ -58,20 +87,12 @@ def init(
     Example: closetask config init --profile acme --api-key-stdin < acme-key.txt
     """
     from closetask import config
-    from closetask.close.users import ME
     from closetask.core.timezone import TimeZone
-    from closetask.errors import ConfigError, UsageError
+    from closetask.errors import UsageError
 
     data = config.load_file(_file(ctx))
     name = _profile_name(ctx, data)
-    if api_key_stdin:
-        key = sys.stdin.read().strip()
-    elif ctx.obj.stdin_isatty:
-        key = typer.prompt("Close API key (input hidden)", hide_input=True).strip()
-    else:
-        raise UsageError("stdin is not a terminal, so there is no one to ask for the key: pipe it with --api-key-stdin")
-    if not key or any(c.isspace() for c in key):
-        raise UsageError("empty or malformed API key: expected one word such as api_XXXX.YYYY")
+    key = _read_key(ctx, from_stdin=api_key_stdin, how="--api-key-stdin")
     existing = dict(data.get("profiles", {}).get(name, {}))
     url = config.validate_base_url(
         base_url or ctx.obj.env.environ.get(config.ENV_BASE_URL) or existing.get("base_url") or config.DEFAULT_BASE_URL
@@ -81,11 +102,7 @@ def init(
     except ValueError as exc:
         raise UsageError(f"invalid --timezone: {exc}") from None
 
-    with ctx.obj.client_for(url, key, tz) as client:
-        me = client.get(ME)  # a rejected key raises AuthError (exit 4): nothing written
-    if not isinstance(me, dict) or not me.get("id"):
-        raise ConfigError(f"{url}{ME} did not answer with a user; is the base URL right?")
-
+    me = _check_key(ctx, url, key, tz)  # a rejected key: exit 4, nothing written
     existing.update(api_key=key, user_id=me["id"], user_email=me.get("email"))
     existing.pop("timezone", None)
     existing.pop("tz_offset", None)
@@ -117,7 +134,11 @@ def show(
     rows = {
         "profile": s.profile,
         "config_file": str(_file(ctx)),
-        "api_key": config.mask_key(s.api_key) if not s.sandbox else "(sandbox)",
+        "api_key": "(sandbox)"
+        if s.sandbox
+        else f"(api_key_command: {s.api_key_command})"
+        if s.api_key_command
+        else config.mask_key(s.api_key),
         "base_url": s.base_url,
         "timezone": s.timezone.name,
         "user_id": s.user_id,
@@ -160,32 +181,121 @@ def set_(
             autocompletion=opt.complete_settings,
         ),
     ],
-    value: Annotated[str, typer.Argument(help="The new value; checked before anything is written.")],
+    value: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="The new value; checked before anything is written. api_key: '-' reads it from stdin, "
+            "nothing asks for it (hidden input).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Take an api_key given on the command line (it lands in shell history and ps)."),
+    ] = False,
 ) -> None:
     """Change one setting of the profile (validated; the file is rewritten atomically).
 
-    Settable: api_key, timezone (IANA), tz_offset (hours), base_url, page_size, timeout,
-    concurrency, eod (24-hour HH:MM, what the WHEN `eod` means), user_id, user_email.
+    Settable: api_key, api_key_command, timezone (IANA), tz_offset (hours), base_url,
+    page_size, timeout, concurrency, eod (24-hour HH:MM, what the WHEN `eod` means), user_id,
+    user_email.
+
+    An api_key is read from stdin (`-`) or asked with hidden input, and checked with Close
+    (GET /me/) before it is saved; one typed on the command line is refused without --force.
+    api_key_command is a command printing the key (`pass show close/acme`), run without a
+    shell when a command first needs the key; it replaces api_key, and api_key replaces it.
 
     Example: closetask config set timezone America/Los_Angeles
     """
     from closetask import config
+    from closetask.errors import UsageError
 
     data = config.load_file(_file(ctx))
     name = _profile_name(ctx, data)
-    stored = config.validate_setting(key, value)
     profile = dict(data.get("profiles", {}).get(name, {}))
+    if key == "api_key":
+        if value is not None and value != "-" and not force:
+            raise UsageError(
+                "refusing an API key on the command line: it would stay in your shell history and show in ps",
+                hint="closetask config set api_key -  (reads it from stdin), or with no value to be asked",
+            )
+        stored: Any = (
+            config.validate_setting(key, value)
+            if value not in (None, "-")
+            else _read_key(ctx, from_stdin=value == "-", how="`closetask config set api_key -`")
+        )
+        url = config.validate_base_url(
+            ctx.obj.env.environ.get(config.ENV_BASE_URL) or profile.get("base_url") or config.DEFAULT_BASE_URL
+        )
+        from closetask.core.timezone import TimeZone
+
+        # The zone only fills X-TZ-Offset here; the profile's own may not exist yet.
+        me = _check_key(ctx, url, stored, TimeZone.local())  # a rejected key: exit 4, nothing written
+        profile.update(user_id=me["id"], user_email=me.get("email"))
+    elif value is None:
+        raise UsageError(f"missing the value for {key}", hint="closetask config set --help")
+    else:
+        stored = config.validate_setting(key, value)
+    if key == "api_key_command":
+        from closetask import key_command
+        from closetask.core.timezone import TimeZone
+
+        url = config.validate_base_url(
+            ctx.obj.env.environ.get(config.ENV_BASE_URL) or profile.get("base_url") or config.DEFAULT_BASE_URL
+        )
+        # Run now and checked with Close, so a typo shows here rather than in tomorrow's cron job.
+        me = _check_key(ctx, url, key_command.run(stored, profile=name), TimeZone.local())
+        profile.update(user_id=me["id"], user_email=me.get("email"))
     profile[key] = stored
-    # A zone and a fixed offset would contradict each other: the newer one wins.
-    if key == "timezone":
-        profile.pop("tz_offset", None)
-    elif key == "tz_offset":
-        profile.pop("timezone", None)
+    # A zone and a fixed offset, or a key and a command printing one, would contradict each
+    # other: the newer one wins.
+    for one, other in (("timezone", "tz_offset"), ("api_key", "api_key_command")):
+        if key in (one, other):
+            profile.pop(other if key == one else one, None)
     data.setdefault("profiles", {})[name] = profile
     data.setdefault("default_profile", name)
     config.save_file(data, _file(ctx))
     shown = config.mask_key(stored) if key == "api_key" else stored
     ctx.obj.notify(f"{name}: {key} = {shown}")
+
+
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Profile to delete.", autocompletion=opt.complete_profiles)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (required off a terminal).")] = False,
+) -> None:
+    """Delete a profile (its key and settings) and its state: undo journal, row numbers, caches.
+
+    Asks first on a terminal; off a terminal --yes is required.
+
+    Example: closetask config remove globex --yes
+    """
+    import shutil
+
+    from closetask import config
+    from closetask.errors import UsageError
+
+    data = config.load_file(_file(ctx))
+    profiles = data.get("profiles", {})
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none yet"
+        raise UsageError(f"no profile named {name!r} (profiles: {known})")
+    config.validate_profile_name(name)  # never a path: it names directories below
+    if not yes:
+        if not ctx.obj.stdin_isatty:
+            raise UsageError(f"removing profile {name!r} needs --yes off a terminal; nothing was removed")
+        if not typer.confirm(f"Remove profile {name!r}, its key, undo journal and caches?", default=False):
+            raise UsageError("not confirmed; nothing was removed")
+    del profiles[name]
+    if data.get("default_profile") == name:
+        data.pop("default_profile")
+    path = config.save_file(data, _file(ctx))
+    env = ctx.obj.env
+    for directory in (env.state_dir() / "profiles" / name, env.cache_dir() / "profiles" / name):
+        shutil.rmtree(directory, ignore_errors=True)
+    left = "; no default profile now (closetask config use NAME)" if profiles and "default_profile" not in data else ""
+    ctx.obj.notify(f"Removed profile {name!r} from {path} with its state{left}")
 
 
 @app.command("profiles")
@@ -251,12 +361,12 @@ def use(
     Example: closetask config use acme
     """
     from closetask import config
-    from closetask.errors import ConfigError
+    from closetask.errors import UsageError
 
     data = config.load_file(_file(ctx))
     if name not in data.get("profiles", {}):
         known = ", ".join(sorted(data.get("profiles", {}))) or "none yet"
-        raise ConfigError(f"no profile named {name!r} (profiles: {known})")
+        raise UsageError(f"no profile named {name!r} (profiles: {known})")
     data["default_profile"] = name
     config.save_file(data, _file(ctx))
     print(f"default profile: {name}", file=ctx.obj.env.errors)

@@ -57,7 +57,7 @@ def app_context(ctx: typer.Context) -> Session:
 
 def task_ids(app: Session, refs: Sequence[str]) -> list[str]:
     """REF arguments (row numbers, IDs, addresses, `-` for stdin) -> task IDs, or exit 2."""
-    from closetask.core.refs import load_rows, parse_task_refs, split_refs
+    from closetask.core.refs import load_rows, parse_task_refs, row_number, split_refs
 
     stdin_text = None
     if "-" in refs and not app.stdin_isatty:
@@ -78,7 +78,7 @@ def task_ids(app: Session, refs: Sequence[str]) -> list[str]:
     if rows is not None:
         for ref in expanded:
             text = ref.strip()
-            if text.isascii() and text.isdigit() and (task_id := rows.lookup(int(text))) is not None:
+            if text.isascii() and text.isdigit() and (task_id := rows.lookup(row_number(text))) is not None:
                 app.row_named[task_id] = rows
     return ids
 

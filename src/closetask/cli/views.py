@@ -193,7 +193,14 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
         from closetask.core.refs import save_rows
 
         ids = [str(task.get("id", "")) for task in listing.tasks]
-        save_rows(rows_path, ids, command=view, saved_at=app.now(), assignee=query.assignee)
+        try:
+            save_rows(rows_path, ids, command=view, saved_at=app.now(), assignee=query.assignee)
+        except OSError as exc:
+            # The table is still worth showing (a full or read-only disk); only `done N` loses.
+            app.notify(
+                f"warning: row numbers were not saved (cannot write {rows_path}: {exc.strerror or exc}); "
+                "name tasks by ID until it is writable"
+            )
     if not tasks:
         if fmt == "table" or app.stderr_isatty:
             filtered = has_filters(

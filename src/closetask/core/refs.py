@@ -132,11 +132,22 @@ def split_refs(args: Iterable[str], stdin_text: str | None) -> list[str]:
     return [r for r in dict.fromkeys(refs) if r]  # first occurrence of each, in order
 
 
+MAX_ROW_DIGITS = 9  # no table has a billion rows; Python refuses int() of 4,300+ digits
+
+
+def row_number(text: str) -> int:
+    """A REF of ASCII digits as a row number; UsageError when no table could have that row."""
+    if len(text.lstrip("0")) > MAX_ROW_DIGITS:
+        shown = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} digits)"
+        raise UsageError(f"row {shown} is not a row number any table has: pass a row of the last listing or a task ID")
+    return int(text)
+
+
 def parse_task_ref(ref: str, rows: RowRefs | None) -> str:
     """Turn one REF into a task ID, or raise UsageError saying what was expected."""
     text = ref.strip()
     if text.isascii() and text.isdigit():  # "²".isdigit() is True but int() refuses it
-        row = int(text)
+        row = row_number(text)
         if rows is None:
             raise UsageError(
                 f"row {row}: no table was shown on this terminal to take row numbers from; "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from closetask.core.journal import ACTIONS, STATUSES, JournalEntry, fold, is_undoable
+from closetask.errors import StateError
 from closetask.state.lock import open_no_follow
 
 # Beyond this size the journal is rewritten keeping the newest entries (see `_maybe_compact`):
@@ -84,8 +85,14 @@ class UndoJournal:
             "undo_skipped",
         ):
             record.pop(empty, None)
-        self._maybe_compact()
-        self._append(record)
+        try:
+            self._maybe_compact()
+            self._append(record)
+        except OSError as exc:
+            raise StateError("write the undo journal", self.path, exc, after="; nothing was sent") from exc
+        except StateError as exc:
+            # Written before the first request: a journal that cannot be written stops the change.
+            raise StateError(exc.what, exc.path, exc.cause, after="; nothing was sent") from exc
         return entry
 
     def mark(
@@ -142,6 +149,12 @@ class UndoJournal:
         self._append(record)
 
     def _append(self, record: Mapping[str, Any]) -> None:
+        try:
+            self._write(record)
+        except OSError as exc:
+            raise StateError("write the undo journal", self.path, exc) from exc
+
+    def _write(self, record: Mapping[str, Any]) -> None:
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _Locked(self.path) as fd:
@@ -164,6 +177,8 @@ class UndoJournal:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise StateError("read the undo journal", self.path, exc) from exc
         return fold(raw.splitlines(), warn=self._warn, source=str(self.path))
 
     def get(self, entry_id: str) -> JournalEntry | None:

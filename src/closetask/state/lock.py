@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from closetask.errors import ClosetaskError
+from closetask.errors import ClosetaskError, StateError
 
 BUSY_HINT = "wait for it to finish and run this again; one change at a time per profile"
 
@@ -86,7 +86,10 @@ class BulkLock:
         self._fd = -1
 
     def __enter__(self) -> BulkLock:
-        self.acquire()
+        try:
+            self.acquire()
+        except OSError as exc:  # taken before anything is sent: a state directory not writable
+            raise StateError("write the change lock", self.path, exc, after="; nothing was sent") from exc
         return self
 
     def __exit__(self, *exc: object) -> None:
