@@ -47,6 +47,9 @@ COMMANDS = {
         "undo", "commands", "Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk)."
     ),
     "bulk": Lazy("bulk", "commands", "Change many tasks by filter: complete, reopen, reassign or move them."),
+    "calendar": Lazy(
+        "calendar", "commands", "Write incomplete tasks as an iCalendar file (RFC 5545) for a calendar app."
+    ),
     "help": Lazy(
         "help_cmd", "commands", "Explain a topic: exit codes, environment variables, or the WHEN date grammar."
     ),
