@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from closetask import __version__
 from closetask.cli import options as opt
@@ -50,6 +51,7 @@ COMMANDS = {
     "calendar": Lazy(
         "calendar", "commands", "Write incomplete tasks as an iCalendar file (RFC 5545) for a calendar app."
     ),
+    "alias": Lazy("alias_cmd", "app", "Name a command line you run often: closetask calls runs it."),
     "help": Lazy(
         "help_cmd", "commands", "Explain a topic: exit codes, environment variables, or the WHEN date grammar."
     ),
@@ -65,11 +67,37 @@ COMMANDS = {
 class RootGroup(LazyGroup):
     lazy = COMMANDS
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        # Aliases too, for shell completion (main() expands them before click parses).
+        return [*super().list_commands(ctx), *(a for a in _aliases(ctx) if a not in COMMANDS)]
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _name_global_options(command)
-        return command
+            return command
+        line = _aliases(ctx).get(cmd_name)
+        return None if line is None else TyperCommand(cmd_name, help=f"Alias: closetask {line}", rich_markup_mode=None)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        super().format_commands(ctx, formatter)
+        known = _aliases(ctx)
+        if known:
+            with formatter.section("Aliases (closetask alias list)"):
+                formatter.write_dl([(name, line) for name, line in sorted(known.items())])
+
+
+def _aliases(ctx: Any) -> dict[str, str]:
+    """The config file's aliases for the root listing and completion (none if unreadable)."""
+    from closetask import aliases, config
+    from closetask.env import Env
+
+    obj = ctx.find_root().obj
+    env = obj if isinstance(obj, Env) else getattr(obj, "env", None) or Env()
+    try:
+        return aliases.read(config.load_file(config.config_path(env.environ)))
+    except Exception:  # noqa: BLE001 - a listing must not fail over a broken config file
+        return {}
 
 
 def _name_global_options(command: Any) -> None:
@@ -175,7 +203,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> None:
     from closetask.errors import ClosetaskError, Interrupted
     from closetask.exitcodes import ExitCode
 
-    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
+    args = expand_alias(hoist_global_options(sys.argv[1:] if argv is None else argv), env)
     debug = "--debug" in args
     # Commands are imported and converted to click on first use: see lazy_group.py.
     command = _guard_pipe(typer.main.get_command(app))
@@ -337,14 +365,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
     """Move global options given after the command to the front, where click reads them:
     `closetask inbox --profile acme` and `closetask config init --profile acme` work as
     `closetask --profile acme inbox` does. Nothing after `--` moves."""
-    front: list[str] = []
-    i = 0
-    while i < len(args) and args[i].startswith("-") and args[i] != "--":  # already in front
-        front.append(args[i])
-        if args[i] in _GLOBAL_VALUED and i + 1 < len(args):
-            front.append(args[i + 1])
-            i += 1
-        i += 1
+    i = command_position(args)
+    front: list[str] = list(args[:i])  # already in front
     rest: list[str] = []
     while i < len(args):
         arg = args[i]
@@ -360,6 +382,33 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
+
+
+def command_position(args: list[str]) -> int:
+    """Where the command word is: after the options given before it (and their values)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        if args[i] in _GLOBAL_VALUED and i + 1 < len(args):
+            i += 1
+        i += 1
+    return i
+
+
+def expand_alias(args: list[str], env: Env | None) -> list[str]:
+    """`args` with an alias in the command word's place expanded (aliases.py); the config
+    file is read only when that word is not a command, so commands pay nothing for aliases."""
+    at = command_position(args)
+    if at >= len(args) or args[at] in COMMANDS:
+        return args
+    from closetask import aliases, config
+    from closetask.env import Env
+
+    environ = (env or Env()).environ
+    try:
+        known = aliases.read(config.load_file(config.config_path(environ)))
+    except Exception:  # noqa: BLE001 - a broken file is reported by the command that reads it
+        return args
+    return hoist_global_options(aliases.expand(args, known, COMMANDS, skip=at))
 
 
 def report(message: str, hint: str | None = None) -> None:
