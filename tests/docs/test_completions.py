@@ -142,7 +142,7 @@ def test_assignee_order_and_sandbox_subcommands_complete(env, shell: str) -> Non
 
 
 def test_commands_and_help_topics_complete(env) -> None:
-    assert _complete(env, "bash", "closetask re") == ["reopen", "reassign"]
+    assert _complete(env, "bash", "closetask re") == ["reopen", "reassign", "report"]
     assert _complete(env, "bash", "closetask help ") == ["exit-codes", "environment", "dates"]
     assert _complete(env, "bash", "closetask config set time") == ["timezone", "timeout"]
 

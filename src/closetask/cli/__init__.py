@@ -51,6 +51,11 @@ COMMANDS = {
     "calendar": Lazy(
         "calendar", "commands", "Write incomplete tasks as an iCalendar file (RFC 5545) for a calendar app."
     ),
+    "report": Lazy(
+        "report_cmd",
+        "commands",
+        "Count incomplete tasks by assignee, by age and by type (the team's with --assignee all).",
+    ),
     "alias": Lazy("alias_cmd", "app", "Name a command line you run often: closetask calls runs it."),
     "help": Lazy(
         "help_cmd", "commands", "Explain a topic: exit codes, environment variables, or the WHEN date grammar."
