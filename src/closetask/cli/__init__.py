@@ -27,7 +27,7 @@ GLOBAL_OPTIONS = "Global options, before or after the command: --sandbox, --prof
 # tests/docs/test_help_texts.py keeps them equal). A module is imported when its command runs.
 COMMANDS = {
     "whoami": Lazy(
-        "config_cmd", "commands", "Show the key's user and organization, the profile, and the UTC offset in force now."
+        "whoami", "commands", "Show the key's user and organization, the profile, and the UTC offset in force now."
     ),
     "inbox": Lazy(
         "views", "commands", "List what is due: your incomplete tasks up to the end of today, overdue ones included."
