@@ -124,7 +124,7 @@ def test_group_by_before_and_revert(client, fake):
         ({"is_complete": True, "date": "2026-11-01"}, [IDS[2]]),
     ]
     assert changes.group_by_before(before, only=[IDS[2]]) == [({"is_complete": True, "date": "2026-11-01"}, [IDS[2]])]
-    result = changes.revert(client, before)
+    result = changes.apply_requests(client, changes.plan_revert(before))
     assert result.ok
     assert fake.lines("PUT") == [f"PUT task/?id__in={IDS[0]},{IDS[1]},{IDS[3]}&_type=all", f"PUT task/{IDS[2]}/"]
     assert fake.tasks[IDS[2]]["is_complete"] is True and fake.tasks[IDS[0]]["date"] == "2026-11-01"

@@ -396,17 +396,3 @@ def plan_revert(
     for fields, ids in group_by_before(before, only):
         requests.extend(plan_update(ids, fields, chunk=chunk))
     return requests
-
-
-def revert(
-    client: Any,
-    before: Iterable[Mapping[str, Any]],
-    only: Iterable[str] | None = None,
-    *,
-    chunk: int = CHUNK_SIZE,
-    on_chunk: Callable[[ChunkResult], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> ApplyResult:
-    """Restore before-values (an update or bulk journal entry); reverting is idempotent, so a
-    partial revert can simply be run again."""
-    return apply_requests(client, plan_revert(before, only, chunk=chunk), on_chunk=on_chunk, should_stop=should_stop)
