@@ -171,6 +171,21 @@ class Session:
             **options,
         )
 
+    def pages(self, query: Any, *, concurrency: int | None = None) -> Any:
+        """Every page of `query` with this profile's page size and concurrency (a command's
+        --concurrency wins): what the views, `calendar` and `report` list through."""
+        from closetask.core.listing import iter_pages
+
+        settings = self.settings
+        return iter_pages(
+            self.client(),
+            query,
+            tz=self.tz,
+            today=self.today(),
+            page_size=settings.page_size,
+            concurrency=concurrency or settings.concurrency or 1,
+        )
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

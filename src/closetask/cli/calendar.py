@@ -64,7 +64,7 @@ def calendar(
 
     from closetask.cli.filters import build_query
     from closetask.config import write_atomic
-    from closetask.core.listing import arrange, iter_pages
+    from closetask.core.listing import arrange
     from closetask.errors import ClosetaskError
     from closetask.render.ical import calendar_bytes
 
@@ -83,15 +83,7 @@ def calendar(
         created_before=created_before,
         is_complete=False,
     )
-    settings = app.settings
-    pages = iter_pages(
-        app.client(),
-        query,
-        tz=app.tz,
-        today=app.today(),
-        page_size=settings.page_size,
-        concurrency=concurrency or settings.concurrency or 1,
-    )
+    pages = app.pages(query, concurrency=concurrency)
     tasks = arrange([t for page in pages for t in page], tz=app.tz, today=app.today(), view="future").tasks
     document = calendar_bytes(tasks, duration=timedelta(minutes=duration), stamp=app.env.now())
     if output is None:

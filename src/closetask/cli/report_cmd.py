@@ -38,7 +38,6 @@ def report(
     from dataclasses import replace
 
     from closetask.cli.filters import build_query
-    from closetask.core.listing import iter_pages
     from closetask.core.team_report import FIELDS, count
     from closetask.render.machine import write_document
     from closetask.render.progress import with_progress
@@ -56,18 +55,10 @@ def report(
         is_complete=False,
     )
     query = replace(query, fields=FIELDS)
-    settings = app.settings
-    pages = iter_pages(
-        app.client(),
-        query,
-        tz=app.tz,
-        today=app.today(),
-        page_size=settings.page_size,
-        concurrency=concurrency or settings.concurrency or 1,
-    )
+    pages = app.pages(query, concurrency=concurrency)
     tasks = [
         t
-        for page in with_progress(pages, app.err if app.stderr_isatty else None, page_size=settings.page_size)
+        for page in with_progress(pages, app.err if app.stderr_isatty else None, page_size=app.settings.page_size)
         for t in page
     ]
     result = count(tasks, tz=app.tz, today=app.today())

@@ -106,7 +106,7 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     from dataclasses import replace
 
     from closetask.cli.filters import build_query, has_filters
-    from closetask.core.listing import arrange, first_rows, iter_pages
+    from closetask.core.listing import arrange, first_rows
     from closetask.core.query import SORT_FIELDS, with_sort_fields
     from closetask.errors import UsageError
     from closetask.render import machine
@@ -150,14 +150,7 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     # shows the display order, whose first N rows first_rows() finds by reading on a little.
     paged = query if fmt == "jsonl" else replace(query, limit=None)
     pages = with_progress(
-        iter_pages(
-            app.client(),
-            paged,
-            tz=app.tz,
-            today=today,
-            page_size=settings.page_size,
-            concurrency=o.concurrency or settings.concurrency or 1,
-        ),
+        app.pages(paged, concurrency=o.concurrency),
         app.err if spinner_ok else None,
         page_size=settings.page_size,
         limit=query.limit,
