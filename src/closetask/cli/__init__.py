@@ -33,6 +33,11 @@ COMMANDS = {
     ),
     "future": Lazy("views", "commands", "List what is coming: your incomplete tasks from tomorrow on."),
     "archive": Lazy("views", "commands", "List completed tasks, newest day first."),
+    "triage": Lazy(
+        "triage",
+        "commands",
+        "Work tasks on one keyboard-driven screen: complete, snooze, reassign, undo, open in Close.",
+    ),
     "add": Lazy("actions", "commands", "Create a lead task and print its ID."),
     "done": Lazy("actions", "commands", "Mark tasks complete."),
     "reopen": Lazy("actions", "commands", "Mark tasks incomplete again."),
