@@ -370,3 +370,41 @@ def test_off_a_terminal_triage_refuses_and_names_inbox(cli):
     assert result.exit_code == 2
     assert "closetask inbox" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_list_refreshes_by_itself_keeping_the_highlight_and_the_marks(cli):
+    async def scenario(s: Screen) -> None:
+        assert s.app.refresh_every == 60  # the profile's `refresh`, default 60
+        await s.press("space")  # marks the first task, moves to the second
+        marked, kept = s.listed()[0], s.highlighted_id()
+        done_elsewhere = s.listed()[2]
+        assert cli("--sandbox", "done", done_elsewhere).exit_code == 0
+        s.app.refresh_by_itself()  # what the timer calls (no test waits for a clock)
+        await s.settle()
+        assert done_elsewhere not in s.listed()
+        assert s.highlighted_id() == kept
+        assert s.app.marked == {marked}
+
+    drive(scenario)
+
+
+def test_refresh_setting_0_turns_it_off_and_a_bad_value_is_refused(cli):
+    assert cli("--sandbox", "config", "set", "refresh", "-5").exit_code == 2
+    assert cli("--sandbox", "config", "set", "refresh", "0").exit_code == 0
+
+    async def scenario(s: Screen) -> None:
+        assert s.app.refresh_every == 0
+
+    drive(scenario)
+
+
+def test_works_at_80x24(cli):
+    first = ids(cli)[0]
+
+    async def scenario(s: Screen) -> None:
+        assert s.highlighted_id() == first
+        await s.press("x")
+        assert first not in s.listed()
+        assert "Completed 1 task" in s.status
+
+    drive(scenario, size=(80, 24))

@@ -108,7 +108,9 @@ def make_app(
     """The triage screen over `app`'s profile (tests drive it with Textual's run_test)."""
     from closetask.tui.app import TriageApp
 
-    return TriageApp(Backend(app, view, query, concurrency=concurrency), open_url=open_url)
+    return TriageApp(
+        Backend(app, view, query, concurrency=concurrency), open_url=open_url, refresh_every=app.settings.refresh
+    )
 
 
 class Backend:

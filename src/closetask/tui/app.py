@@ -58,7 +58,7 @@ KEYS = (
     ("space", "mark or unmark the task"),
     ("x", "complete the marked tasks, or the highlighted one (archive: reopen)"),
     ("s", "snooze: asks WHEN (as `closetask snooze`); Enter applies, Esc cancels"),
-    ("r", "reassign: asks WHO (Tab completes a user)"),
+    ("r", "reassign: asks WHO (→ takes the suggested user)"),
     ("e", "edit a lead task's text"),
     ("u", "undo the last change (the journal `closetask undo` uses)"),
     ("/", "filter by lead, text, subject or phone as you type; Esc clears"),
@@ -133,8 +133,13 @@ class TriageApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, backend: Backend, *, open_url: Callable[[str], Any] | None = None) -> None:
+    def __init__(
+        self, backend: Backend, *, open_url: Callable[[str], Any] | None = None, refresh_every: float = 0
+    ) -> None:
         super().__init__()
+        # A refresh is a whole listing's requests: never more often than every 10 s, so a
+        # screen left open stays far inside Close's rate limits. 0: only on ctrl+r.
+        self.refresh_every = max(10.0, refresh_every) if refresh_every > 0 else 0.0
         self.backend = backend
         self.listing: Listing | None = None
         self.marked: set[str] = set()
@@ -159,6 +164,15 @@ class TriageApp(App[int]):
         self.sub_title = self.backend.view
         self.query_one("#tasks", OptionList).focus()
         self.run_worker(self._reload(keep=None), group="io")
+        if self.refresh_every:
+            self.set_interval(self.refresh_every, self.refresh_by_itself)
+
+    def refresh_by_itself(self) -> None:
+        """Read the list again, keeping the highlighted task and the marks; not while a
+        question is open or a change is on its way (its own reload follows it)."""
+        busy = any(worker.group == "io" and worker.is_running for worker in self.workers)
+        if self._asking is None and not busy:
+            self.run_worker(self._reload(keep=self._highlighted_id()), group="io")
 
     def on_unmount(self) -> None:
         self._io.shutdown(wait=False, cancel_futures=True)
@@ -355,13 +369,17 @@ class TriageApp(App[int]):
             self._ask("snooze", f"Snooze {_tasks(len(self.targets()))} to WHEN (tomorrow, next fri, +2h, 'fri 9am')")
 
     def action_reassign(self) -> None:
-        if not self.targets():
-            return
+        ids = self.targets()
+        if ids:
+            self.run_worker(self._ask_who(ids), group="io")
+
+    async def _ask_who(self, ids: list[str]) -> None:
         try:
-            users = self.backend.users()
-        except ClosetaskError:
-            users = ["me"]  # completion is a convenience: an email typed in full still works
-        self._ask("reassign", f"Reassign {_tasks(len(self.targets()))} to WHO (me, an email)", users=users)
+            users = await self._call(self.backend.users)  # GET /user/ (cached a day): not on the UI thread
+        except Exception:  # noqa: BLE001 - completion is a convenience: an email typed in full still works
+            users = ["me"]
+        question = f"Reassign {_tasks(len(ids))} to WHO (me, an email; → takes the suggestion)"
+        self._ask("reassign", question, users=users, ids=ids)
 
     def action_edit(self) -> None:
         task = self.highlighted()
