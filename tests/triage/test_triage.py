@@ -59,7 +59,14 @@ def session(**env: Any) -> Session:
     )
 
 
-def drive(scenario: Callable[[Screen], Awaitable[None]], *, view: str = "inbox", size=(120, 40), **filters: Any) -> Any:
+def drive(
+    scenario: Callable[[Screen], Awaitable[None]],
+    *,
+    view: str = "inbox",
+    size=(120, 40),
+    prefetch: bool = False,
+    **filters: Any,
+) -> Any:
     """Run `scenario` against a fresh triage screen; returns the app (its return_value)."""
     app_session = session()
     query = build_query(app_session, view=view, default_order=ORDER[view], **filters)
@@ -69,7 +76,7 @@ def drive(scenario: Callable[[Screen], Awaitable[None]], *, view: str = "inbox",
         opened.append(url)
         return True
 
-    app = make_app(app_session, view, query, open_url=open_url)
+    app = make_app(app_session, view, query, open_url=open_url, prefetch=prefetch)
 
     async def run() -> None:
         async with app.run_test(size=size) as pilot:
@@ -120,6 +127,17 @@ def test_lists_the_inbox_in_the_tables_order_with_its_day_headings(cli):
     table_headings = [line.strip() for line in table.splitlines() if " \u00b7 " in line and line[:1] != " "]
     assert seen["headings"] == [h for h in table_headings if not h[0].isdigit()][: len(seen["headings"])]
     assert seen["status"].startswith(f"{len(expected)} tasks")
+
+
+def test_the_list_read_before_textual_is_imported_is_the_one_shown(cli):
+    expected = ids(cli, "future")
+    seen: dict[str, Any] = {}
+
+    async def scenario(s: Screen) -> None:
+        seen["listed"] = s.listed()
+
+    drive(scenario, view="future", prefetch=True)
+    assert seen["listed"] == expected
 
 
 def test_x_completes_the_highlighted_task_and_closetask_undo_reverts_it(cli):

@@ -71,6 +71,7 @@ def triage(
     from closetask.cli.filters import build_query
     from closetask.core.query import VIEWS
     from closetask.errors import UsageError
+    from closetask.exitcodes import ExitCode
 
     app = tc.app_context(ctx)
     if view not in VIEWS:
@@ -93,7 +94,10 @@ def triage(
         default_order=_DEFAULT_ORDER[view],
         limit=limit,
     )
-    code = make_app(app, view, query, concurrency=concurrency).run()
+    code = make_app(app, view, query, concurrency=concurrency, prefetch=True).run()
+    app.listener = None  # the screen is gone: messages go to stderr again
+    if code == ExitCode.INTERRUPTED:
+        app.notify("interrupted: triage stopped by a signal")
     raise typer.Exit(code or 0)
 
 
@@ -104,13 +108,21 @@ def make_app(
     *,
     concurrency: int | None = None,
     open_url: Callable[[str], Any] | None = None,
+    prefetch: bool = False,
 ) -> TriageApp:
-    """The triage screen over `app`'s profile (tests drive it with Textual's run_test)."""
+    """The triage screen over `app`'s profile (tests drive it with Textual's run_test).
+
+    `prefetch`: start reading the list before importing Textual (about 0.15 s of imports),
+    so the first paint has the tasks sooner."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    backend = Backend(app, view, query, concurrency=concurrency)
+    io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
+    first = io.submit(backend.load) if prefetch else None
+
     from closetask.tui.app import TriageApp
 
-    return TriageApp(
-        Backend(app, view, query, concurrency=concurrency), open_url=open_url, refresh_every=app.settings.refresh
-    )
+    return TriageApp(backend, open_url=open_url, refresh_every=app.settings.refresh, io=io, first_load=first)
 
 
 class Backend:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, ClassVar, Protocol
 
@@ -30,6 +30,7 @@ from closetask.render.table import heading_style, task_rows
 from closetask.render.task_detail import detail_lines
 
 Task = Mapping[str, Any]
+INTERRUPTED = 130  # the exit code of a command stopped by a signal (exitcodes.py)
 
 
 class Backend(Protocol):
@@ -134,7 +135,13 @@ class TriageApp(App[int]):
     ]
 
     def __init__(
-        self, backend: Backend, *, open_url: Callable[[str], Any] | None = None, refresh_every: float = 0
+        self,
+        backend: Backend,
+        *,
+        open_url: Callable[[str], Any] | None = None,
+        refresh_every: float = 0,
+        io: ThreadPoolExecutor | None = None,
+        first_load: Future[Listing] | None = None,
     ) -> None:
         super().__init__()
         # A refresh is a whole listing's requests: never more often than every 10 s, so a
@@ -147,7 +154,10 @@ class TriageApp(App[int]):
         self.notes: list[str] = []
         self._asking: str | None = None
         self._asked_for: list[str] = []
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
+        # `io` may come with the first listing already on its way (`first_load`): the command
+        # starts it before Textual is imported, so the two overlap.
+        self._io = io or ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
+        self._first_load = first_load
         self._open_url = open_url
         backend.listen(self.notes.append)
 
@@ -161,6 +171,18 @@ class TriageApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if not self.is_headless:
+            # SIGTERM/SIGINT (`kill`): leave as q does, the terminal restored, exit 130. The
+            # commands' handler raises KeyboardInterrupt, which inside Textual's loop would
+            # print a traceback over the screen.
+            import signal
+
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                try:
+                    loop.add_signal_handler(signum, self.exit, INTERRUPTED)
+                except (NotImplementedError, RuntimeError, ValueError):  # Windows, not the main thread
+                    pass
         self.sub_title = self.backend.view
         self.query_one("#tasks", OptionList).focus()
         self.run_worker(self._reload(keep=None), group="io")
@@ -283,8 +305,9 @@ class TriageApp(App[int]):
         return await asyncio.get_running_loop().run_in_executor(self._io, partial(fn, *args))
 
     async def _reload(self, keep: str | None) -> None:
+        first, self._first_load = self._first_load, None
         try:
-            listing = await self._call(self.backend.load)
+            listing = await (asyncio.wrap_future(first) if first is not None else self._call(self.backend.load))
         except ClosetaskError as exc:
             self.say(_error_line(exc))
             return
