@@ -47,6 +47,11 @@ COMMANDS = {
         "actions", "commands", "Move tasks to another day (or day and time); a timed task keeps its time of day."
     ),
     "show": Lazy("actions", "commands", "Show every field of one task."),
+    "open": Lazy(
+        "open_cmd",
+        "commands",
+        "Open each task's lead in Close in the browser (https://app.close.com/lead/<lead_id>/).",
+    ),
     "delete": Lazy("delete", "commands", "Delete tasks for good (asks first; --yes when not on a terminal)."),
     "undo": Lazy(
         "undo", "commands", "Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk)."

@@ -206,10 +206,10 @@ class Backend:
         return ["me", *sorted(emails)]
 
     def lead_url(self, task: Mapping[str, Any]) -> str | None:
-        from closetask.close.links import lead_page
+        from closetask.core.refs import lead_address
 
         lead_id = task.get("lead_id")
-        return lead_page(str(lead_id)) if lead_id else None
+        return lead_address(str(lead_id)) if lead_id else None
 
 
 # Looked up by the root group only when `triage` runs (cli/lazy_group.py).
