@@ -426,3 +426,28 @@ def test_works_at_80x24(cli):
         assert "Completed 1 task" in s.status
 
     drive(scenario, size=(80, 24))
+
+
+def test_the_readme_screenshot_is_current():
+    """docs/triage.svg is what the screen draws now (its text, not the SVG template's bytes)."""
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location(
+        "make_triage_screenshot", root / "scripts" / "make_triage_screenshot.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def shown(svg: str) -> list[str]:
+        return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+    fresh = shown(module.render())
+    assert any("marked" in t for t in fresh)  # the status line: the screen was really drawn
+    assert fresh == shown((root / "docs" / "triage.svg").read_text(encoding="utf-8")), (
+        "docs/triage.svg is stale: run python scripts/make_triage_screenshot.py"
+    )
+    assert "![closetask --sandbox triage](docs/triage.svg)" in (root / "README.md").read_text(encoding="utf-8")
