@@ -154,6 +154,7 @@ class TriageApp(App[int]):
         self.notes: list[str] = []
         self._asking: str | None = None
         self._asked_for: list[str] = []
+        self._drawn: dict[str, tuple[Any, bool, tuple[int, int, int]]] = {}  # task ID -> how its line was drawn
         # `io` may come with the first listing already on its way (`first_load`): the command
         # starts it before Textual is imported, so the two overlap.
         self._io = io or ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
@@ -246,6 +247,7 @@ class TriageApp(App[int]):
         # Cut "about" to the line, as the table does: a wrapped row reads as two tasks.
         about_w = max(8, (widget.size.width or self.size.width) - 2 - 2 - (7 if timed else 0) - kind_w - lead_w - 4 - 2)
         options: list[Option] = []
+        self._drawn = {}
         number = 0
         for group in listing.groups:
             chunk = list(zip(group.tasks, rows[number : number + len(group.tasks)], strict=True))
@@ -258,7 +260,8 @@ class TriageApp(App[int]):
                 options.append(Option(Text(group.label, style=style), id=f"day:{group.label}", disabled=True))
             for task, row in shown:
                 task_id = str(task.get("id"))
-                options.append(Option(self._line(task_id, row, timed, (kind_w, lead_w, about_w)), id=task_id))
+                self._drawn[task_id] = (row, timed, (kind_w, lead_w, about_w))
+                options.append(Option(self._line(task_id, *self._drawn[task_id]), id=task_id))
         widget.set_options(options)
         ids = [option.id for option in options]
         if keep is not None and keep in ids:
@@ -367,7 +370,8 @@ class TriageApp(App[int]):
             return
         task_id = str(task.get("id"))
         self.marked.symmetric_difference_update({task_id})
-        self._draw(task_id)
+        # Only this line changes: redrawing a 1,000-task list on every space would lag.
+        self.tasks_list.replace_option_prompt(task_id, self._line(task_id, *self._drawn[task_id]))
         self.action_down()
         self.say(f"{len(self.marked)} marked" if self.marked else "No task marked.")
 
