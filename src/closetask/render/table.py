@@ -61,6 +61,7 @@ class Row:
     lead: str
     about: str
     assignee: str
+    link: str = ""  # the lead's page in Close: the lead cell links there (OSC 8) on a terminal
 
 
 def print_table(
@@ -126,9 +127,17 @@ def _rows(listing: Listing, tz: TimeZone) -> list[Row]:
                 lead=lead_label(task),
                 about=summary(task),
                 assignee=assignee_label(task),
+                link=_lead_link(task),
             )
         )
     return rows
+
+
+def _lead_link(task: Any) -> str:
+    from closetask.core.refs import LEAD_ID, lead_address
+
+    lead_id = task.get("lead_id") if isinstance(task, Mapping) else None
+    return lead_address(lead_id) if isinstance(lead_id, str) and LEAD_ID.match(lead_id) else ""
 
 
 def _due(task: Mapping[str, Any], tz: TimeZone, today: date) -> str:
@@ -248,7 +257,7 @@ def _lines(rows: Sequence[Row], w: _Widths, show_assignee: bool) -> Any:
                 if w.kind:
                     cells.append((cell(row.kind, w.kind), row.kind_style))
                 if w.lead:
-                    cells.append((cell(row.lead, w.lead), ""))
+                    cells.append((cell(row.lead, w.lead), f"link {row.link}" if row.link else ""))
                 cells.append((cell(row.about, w.about), ""))
                 if w.assignee:
                     cells.append((cell(row.assignee, w.assignee), "dim"))
@@ -290,7 +299,7 @@ def _table(rows: Sequence[Row], w: _Widths, show_assignee: bool) -> Any:
         if w.kind:
             cells.append(Text(row.kind, style=row.kind_style))
         if w.lead:
-            cells.append(Text(row.lead))
+            cells.append(Text(row.lead, style=f"link {row.link}" if row.link else ""))
         cells.append(Text(row.about))
         if w.assignee:
             cells.append(Text(row.assignee, style="dim"))
