@@ -160,7 +160,8 @@ class TriageApp(App[int]):
         self._io = io or ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
         self._first_load = first_load
         self._open_url = open_url
-        backend.listen(self.notes.append)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        backend.listen(self._note)
 
     # --- layout --------------------------------------------------------------------------
 
@@ -172,6 +173,7 @@ class TriageApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
         if not self.is_headless:
             # SIGTERM/SIGINT (`kill`): leave as q does, the terminal restored, exit 130. The
             # commands' handler raises KeyboardInterrupt, which inside Textual's loop would
@@ -304,6 +306,14 @@ class TriageApp(App[int]):
 
     # --- talking to Close (one worker thread, in order) ----------------------------------
 
+    def _note(self, message: str) -> None:
+        """A line from the change flow or the client (on the worker thread): kept for the
+        report at the end, and shown at once, so a long wait (Close asking to slow down)
+        says what it is waiting for. Never blocks the worker on the screen."""
+        self.notes.append(message)
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.say, message)
+
     async def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._io, partial(fn, *args))
 
@@ -346,9 +356,9 @@ class TriageApp(App[int]):
         # What Close now holds, whatever happened: a change shows as done only once it is.
         await self._reload(keep)
         said = [note for note in self.notes if not note.startswith("undo with:")]
-        if failed:
-            said.append(failed)
-        self.say(" · ".join(said) or "Nothing changed.")
+        # The error first: the line is cut at the screen's edge, and the error is the news
+        # (what led to it, such as the waits on a 429, follows).
+        self.say(" · ".join([failed, *said] if failed else said) or "Nothing changed.")
 
     # --- keys ----------------------------------------------------------------------------
 
