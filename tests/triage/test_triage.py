@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -437,7 +438,6 @@ def test_works_at_80x24(cli):
 def test_the_readme_screenshot_is_current():
     """docs/triage.svg is what the screen draws now (its text, not the SVG template's bytes)."""
     import importlib.util
-    import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
@@ -457,3 +457,17 @@ def test_the_readme_screenshot_is_current():
         "docs/triage.svg is stale: run python scripts/make_triage_screenshot.py"
     )
     assert "![closetask --sandbox triage](docs/triage.svg)" in (root / "README.md").read_text(encoding="utf-8")
+
+
+def test_created_order_is_one_flat_list_with_each_tasks_due_day(cli):
+    expected = json.loads(cli("--sandbox", "inbox", "--order", "created", "--json").stdout)
+    seen: dict[str, Any] = {}
+
+    async def scenario(s: Screen) -> None:
+        seen["listed"], seen["headings"] = s.listed(), s.headings()
+        seen["first"] = s.app.tasks_list.get_option(s.listed()[0]).prompt.plain
+
+    drive(scenario, order="created")
+    assert seen["listed"] == [t["id"] for t in expected]
+    assert seen["headings"] == []  # no day headings: the order is by creation
+    assert re.search(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ (Nov|Dec)", seen["first"])  # the due day, as the table

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, ClassVar, Protocol
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -154,7 +155,8 @@ class TriageApp(App[int]):
         self.notes: list[str] = []
         self._asking: str | None = None
         self._asked_for: list[str] = []
-        self._drawn: dict[str, tuple[Any, bool, tuple[int, int, int]]] = {}  # task ID -> how its line was drawn
+        self._drawn: dict[str, tuple[Any, tuple[int, int, int, int]]] = {}  # task ID -> how its line was drawn
+        self._tasks_by_id: dict[str, Task] = {}
         # `io` may come with the first listing already on its way (`first_load`): the command
         # starts it before Textual is imported, so the two overlap.
         self._io = io or ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
@@ -215,7 +217,7 @@ class TriageApp(App[int]):
         return self._by_id().get(option.id)
 
     def _by_id(self) -> dict[str, Task]:
-        return {str(task.get("id")): task for task in self.listing.tasks} if self.listing else {}
+        return self._tasks_by_id
 
     def targets(self) -> list[str]:
         """The marked tasks still listed, in list order; else the highlighted one."""
@@ -243,11 +245,16 @@ class TriageApp(App[int]):
         before = widget.highlighted
         tz = self.backend.tz
         rows = task_rows(listing, tz)
-        timed = listing.grouped and any(row.when for row in rows)
-        kind_w = max((len(row.kind) for row in rows), default=0)
-        lead_w = min(24, max((len(row.lead) for row in rows), default=0))
+        # As the table: HH:MM when grouped by day (blank for date-only tasks), the due day and
+        # time in the flat, creation-ordered list; cell widths, so wide characters line up.
+        when_w = max((cell_len(row.when) for row in rows), default=0)
+        when_w = min(when_w, 5) if listing.grouped else when_w
+        kind_w = max((cell_len(row.kind) for row in rows), default=0)
+        lead_w = min(24, max((cell_len(row.lead) for row in rows), default=0))
         # Cut "about" to the line, as the table does: a wrapped row reads as two tasks.
-        about_w = max(8, (widget.size.width or self.size.width) - 2 - 2 - (7 if timed else 0) - kind_w - lead_w - 4 - 2)
+        used = 2 + (when_w + 2 if when_w else 0) + kind_w + 2 + lead_w + 2 + 2  # mark, gaps, scrollbar
+        about_w = max(8, (widget.size.width or self.size.width) - used)
+        widths = (when_w, kind_w, lead_w, about_w)
         options: list[Option] = []
         self._drawn = {}
         number = 0
@@ -262,7 +269,7 @@ class TriageApp(App[int]):
                 options.append(Option(Text(group.label, style=style), id=f"day:{group.label}", disabled=True))
             for task, row in shown:
                 task_id = str(task.get("id"))
-                self._drawn[task_id] = (row, timed, (kind_w, lead_w, about_w))
+                self._drawn[task_id] = (row, widths)
                 options.append(Option(self._line(task_id, *self._drawn[task_id]), id=task_id))
         widget.set_options(options)
         ids = [option.id for option in options]
@@ -275,17 +282,17 @@ class TriageApp(App[int]):
                 widget.highlighted = min(enabled, key=lambda n: (n < at, abs(n - at)))
         self._show_detail()
 
-    def _line(self, task_id: str, row: Any, timed: bool, widths: tuple[int, int, int]) -> Text:
+    def _line(self, task_id: str, row: Any, widths: tuple[int, int, int, int]) -> Text:
         def cell(value: str, width: int, style: str = "") -> Text:
             text = Text(value, style=style)
             text.truncate(width, overflow="ellipsis", pad=True)
             return text
 
-        kind_w, lead_w, about_w = widths
+        when_w, kind_w, lead_w, about_w = widths
         mark = Text("● " if task_id in self.marked else "  ", style="bold yellow")
         parts = [mark]
-        if timed:
-            parts += [cell(row.when, 5), Text("  ")]
+        if when_w:
+            parts += [cell(row.when, when_w), Text("  ")]
         parts += [cell(row.kind, kind_w, row.kind_style), Text("  "), cell(row.lead, lead_w), Text("  ")]
         about = Text(row.about)
         about.truncate(about_w, overflow="ellipsis")
@@ -328,7 +335,8 @@ class TriageApp(App[int]):
             self.say(f"error: {type(exc).__name__}: {exc}")
             return
         self.listing = listing
-        listed = {str(task.get("id")) for task in listing.tasks}
+        self._tasks_by_id = {str(task.get("id")): task for task in listing.tasks}
+        listed = set(self._tasks_by_id)
         self.marked &= listed
         self._draw(keep)
         if self.status_text() in ("Loading…", "Refreshing…"):
