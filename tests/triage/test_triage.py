@@ -471,3 +471,28 @@ def test_created_order_is_one_flat_list_with_each_tasks_due_day(cli):
     assert seen["listed"] == [t["id"] for t in expected]
     assert seen["headings"] == []  # no day headings: the order is by creation
     assert re.search(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ (Nov|Dec)", seen["first"])  # the due day, as the table
+
+
+def test_q_while_a_change_is_on_its_way_asks_for_a_second_q(cli):
+    import threading
+
+    gate, started = threading.Event(), threading.Event()
+    seen: dict[str, Any] = {}
+
+    async def scenario(s: Screen) -> None:
+        def slow_close(ids, value):  # Close taking its time (a 429's waits)
+            started.set()
+            gate.wait(30)
+
+        s.app.backend.set_complete = slow_close
+        await s.pilot.press("x")
+        await asyncio.to_thread(started.wait, 30)  # the change is in flight
+        await s.pilot.press("q")
+        seen["status"], seen["running"] = s.status, s.app.is_running
+        await s.pilot.press("q")
+        gate.set()
+
+    app = drive(scenario)
+    assert "q again leaves now" in seen["status"]
+    assert seen["running"]  # the first q did not leave
+    assert app.return_value == 0

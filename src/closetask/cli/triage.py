@@ -114,10 +114,10 @@ def make_app(
 
     `prefetch`: start reading the list before importing Textual (about 0.15 s of imports),
     so the first paint has the tasks sooner."""
-    from concurrent.futures import ThreadPoolExecutor
+    from closetask.tui.worker import Worker
 
     backend = Backend(app, view, query, concurrency=concurrency)
-    io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
+    io = Worker()
     first = io.submit(backend.load) if prefetch else None
 
     from closetask.tui.app import TriageApp

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
+from concurrent.futures import Future
 from typing import Any, ClassVar, Protocol
 
 from rich.cells import cell_len
@@ -29,6 +28,7 @@ from closetask.core.timezone import TimeZone
 from closetask.errors import ClosetaskError
 from closetask.render.table import heading_style, task_rows
 from closetask.render.task_detail import detail_lines
+from closetask.tui.worker import Worker
 
 Task = Mapping[str, Any]
 INTERRUPTED = 130  # the exit code of a command stopped by a signal (exitcodes.py)
@@ -141,7 +141,7 @@ class TriageApp(App[int]):
         *,
         open_url: Callable[[str], Any] | None = None,
         refresh_every: float = 0,
-        io: ThreadPoolExecutor | None = None,
+        io: Worker | None = None,
         first_load: Future[Listing] | None = None,
     ) -> None:
         super().__init__()
@@ -159,7 +159,8 @@ class TriageApp(App[int]):
         self._tasks_by_id: dict[str, Task] = {}
         # `io` may come with the first listing already on its way (`first_load`): the command
         # starts it before Textual is imported, so the two overlap.
-        self._io = io or ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-io")
+        self._io = io or Worker()
+        self._leaving = False
         self._first_load = first_load
         self._open_url = open_url
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -202,7 +203,7 @@ class TriageApp(App[int]):
             self.run_worker(self._reload(keep=self._highlighted_id()), group="io")
 
     def on_unmount(self) -> None:
-        self._io.shutdown(wait=False, cancel_futures=True)
+        self._io.shutdown()
 
     # --- what is shown -------------------------------------------------------------------
 
@@ -322,7 +323,7 @@ class TriageApp(App[int]):
             self._loop.call_soon_threadsafe(self.say, message)
 
     async def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._io, partial(fn, *args))
+        return await asyncio.wrap_future(self._io.submit(fn, *args))
 
     async def _reload(self, keep: str | None) -> None:
         first, self._first_load = self._first_load, None
@@ -363,6 +364,7 @@ class TriageApp(App[int]):
             self.marked.clear()
         # What Close now holds, whatever happened: a change shows as done only once it is.
         await self._reload(keep)
+        self._leaving = False  # the next q with nothing in flight just quits
         said = [note for note in self.notes if not note.startswith("undo with:")]
         # The error first: the line is cut at the screen's edge, and the error is the news
         # (what led to it, such as the waits on a 429, follows).
@@ -472,6 +474,11 @@ class TriageApp(App[int]):
         self.push_screen(HelpScreen())
 
     async def action_quit(self) -> None:
+        if self._io.busy and not self._leaving:
+            # Leaving now would cut a change short: Close may or may not have it.
+            self._leaving = True
+            self.say("A request is on its way to Close: q again leaves now (undo --list shows what was sent)")
+            return
         self.exit(0)
 
     # --- the prompt ----------------------------------------------------------------------
