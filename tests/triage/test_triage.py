@@ -428,6 +428,8 @@ def test_works_at_80x24(cli):
 
     async def scenario(s: Screen) -> None:
         assert s.highlighted_id() == first
+        drawn = "".join(re.findall(r"<text[^>]*>([^<]*)</text>", s.app.export_screenshot()))
+        assert "Quit" in drawn  # the footer's last key is not cut off
         await s.press("x")
         assert first not in s.listed()
         assert "Completed 1 task" in s.status

@@ -110,7 +110,7 @@ class TriageApp(App[int]):
     ENABLE_COMMAND_PALETTE = False  # ctrl+p would be a second, unlisted way to do things
     CSS = """
     #tasks { height: 1fr; border: none; }
-    #detail { height: 9; border-top: solid $secondary; padding: 0 1; }
+    #detail { height: 9; border-top: solid $secondary; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     #status { height: 1; padding: 0 1; background: $boost; }
     #prompt { display: none; }
     #prompt.asking { display: block; }
@@ -173,7 +173,7 @@ class TriageApp(App[int]):
         yield Static(Text(""), id="detail")
         yield Static(Text("Loading…"), id="status")
         yield Prompt(id="prompt")
-        yield Footer()
+        yield Footer(compact=True)  # every key's label fits on 80 columns
 
     def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -307,7 +307,8 @@ class TriageApp(App[int]):
             empty = self.listing is not None and not len(self.listing)
             detail.update(Text("Nothing to triage here." if empty else ""))
             return
-        detail.update(Text("\n".join(detail_lines(task, self.backend.tz))))
+        # Cut, not wrapped: a wrapped line pushes the rest out of the pane (`show` has it whole).
+        detail.update(Text("\n".join(detail_lines(task, self.backend.tz)), no_wrap=True, overflow="ellipsis"))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._show_detail()
