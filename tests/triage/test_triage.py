@@ -498,3 +498,17 @@ def test_q_while_a_change_is_on_its_way_asks_for_a_second_q(cli):
     assert "q again leaves now" in seen["status"]
     assert seen["running"]  # the first q did not leave
     assert app.return_value == 0
+
+
+def test_e_on_a_task_close_made_says_only_lead_tasks_have_text(cli):
+    tasks = listing(cli)
+    position = next(n for n, t in enumerate(tasks) if t["_type"] == "email_followup")
+
+    async def scenario(s: Screen) -> None:
+        await s.press("g", *["j"] * position)
+        await s.press("e")
+        assert s.status.startswith("only lead tasks have text that can be changed; this is an email_followup task")
+        assert not s.app.query_one("#prompt").has_class("asking")  # nothing asked, nothing changed
+
+    drive(scenario)
+    assert listing(cli) == tasks

@@ -433,8 +433,10 @@ class TriageApp(App[int]):
         task = self.highlighted()
         if task is None:
             return
-        if task.get("_type") != "lead":
-            self.say(f"only lead tasks have text that can be changed; this is a {task.get('_type')} task")
+        kind = str(task.get("_type"))
+        if kind != "lead":
+            article = "an" if kind[:1] in ("a", "e", "i", "o", "u") else "a"
+            self.say(f"only lead tasks have text that can be changed; this is {article} {kind} task (s moves it)")
             return
         self._ask(
             "edit", "New text (Enter saves, Esc cancels)", value=str(task.get("text") or ""), ids=[str(task.get("id"))]
