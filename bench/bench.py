@@ -25,6 +25,7 @@ from harness import BENCH, Context, compile_bytecode, say  # noqa: E402
 MODULES = {
     "startup": "startup",
     "inbox": "inbox",
+    "triage": "triage",
     "requests": "request_counts",
     "export": "export",
     "sandbox": "sandbox_speed",

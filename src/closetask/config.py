@@ -44,8 +44,14 @@ PROFILE_KEYS = (
     "timeout",
     "concurrency",
     "eod",
+    "refresh",
 )
-_NUMBER_LIMITS = {"page_size": (1, 100), "concurrency": (1, 8), "timeout": (0, 600)}  # timeout: > 0
+_NUMBER_LIMITS = {
+    "page_size": (1, 100),
+    "concurrency": (1, 8),
+    "timeout": (0, 600),
+    "refresh": (0, 86400),
+}  # timeout: > 0
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -324,6 +330,7 @@ class Settings:
     # at a time (exactly one request a page) and bulk's selection four (see cli/bulk.py).
     concurrency: int | None = None
     eod: str = DEFAULT_EOD  # HH:MM: what the WHEN `eod` means
+    refresh: int = 60  # seconds between triage's own refreshes; 0: only on ctrl+r
     sources: dict[str, str] = field(default_factory=dict)  # setting -> where it came from
 
 
@@ -415,6 +422,7 @@ def resolve(
             timeout=number("timeout", float, 30.0),
             concurrency=number("concurrency", int, 1) if "concurrency" in prof else None,
             eod=eod,
+            refresh=number("refresh", int, 60),
             sources=sources,
         )
 
@@ -442,6 +450,7 @@ def resolve(
         timeout=number("timeout", float, 30.0),
         concurrency=number("concurrency", int, 1) if "concurrency" in prof else None,
         eod=eod,
+        refresh=number("refresh", int, 60),
         sources=sources,
     )
 

@@ -6,6 +6,7 @@ environment or the network.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +44,9 @@ class Session:
     # Task IDs this run was given as row numbers, with the rows they came from (task_ids()).
     row_named: dict[str, Any] = field(default_factory=dict)
     _users_fetched: bool = False  # GET /user/ ran in this process: a second one would tell nothing new
+    # Where notify() sends its lines instead of stderr: a full-screen UI (triage) shows them in
+    # its status line, since a line written to stderr would be drawn over the screen.
+    listener: Callable[[str], None] | None = None
 
     # --- settings, clock ---------------------------------------------------------------
 
@@ -108,6 +112,9 @@ class Session:
 
     def notify(self, message: str) -> None:
         """A message for the person, on stderr (never stdout: that is for data)."""
+        if self.listener is not None:
+            self.listener(message)
+            return
         print(message, file=self.env.errors, flush=True)
 
     def log_debug(self, message: str) -> None:

@@ -23,6 +23,7 @@ def test_a_lead_task_laid_out():
         "Type         lead",
         "Text         Call about the renewal",
         "Lead         Acme Corp (lead_Acme0123456789abcdefghijk)",
+        "In Close     https://app.close.com/lead/lead_Acme0123456789abcdefghijk/",
         "Date         Sat 28 Nov 2026 09:30 (-08:00)",
         "Status       open (inbox)",
         "Assigned to  Rita Rep (user_RitaRep0123456789abcdefghij)",

@@ -279,3 +279,27 @@ def test_nonsense_columns_is_ignored_as_if_unset(cli, fake, tty, monkeypatch, co
     unset = cli("inbox")
     assert unset.exit_code == 0, unset.stderr
     assert result.stdout == unset.stdout != ""
+
+
+@pytest.mark.parametrize("width", [120, 60])  # 60: the folding Rich table, not the fast lines
+def test_on_a_colour_terminal_the_lead_name_links_to_its_page_in_close(width):
+    import io
+
+    from rich.console import Console
+
+    from closetask.core.listing import arrange
+    from closetask.core.timezone import TimeZone
+    from closetask.render.table import print_table
+
+    def printed(color_system):
+        out = io.StringIO()
+        console = Console(width=width, color_system=color_system, force_terminal=color_system is not None, file=out)
+        listing = arrange(DATASET, tz=TimeZone.utc(), today=date(2026, 11, 28), view="inbox")
+        print_table(console, listing, tz=TimeZone.utc(), show_assignee=True)
+        return out.getvalue()
+
+    shown = printed("truecolor")
+    first = arrange(DATASET, tz=TimeZone.utc(), today=date(2026, 11, 28), view="inbox").tasks[0]
+    link = f"https://app.close.com/lead/{first['lead_id']}/"
+    assert re.search(rf"\x1b]8;[^;]*;{re.escape(link)}\x1b\\{re.escape(first['lead_name'][:6])}", shown)
+    assert "\x1b]8;" not in printed(None)  # a pipe (--table | less) gets no escape codes

@@ -42,7 +42,7 @@ def _rows(rng: random.Random, count: int) -> list:
     for number in range(1, count + 1):
         kind, style = rng.choice(KINDS)
         rows.append(
-            table._Row(
+            table.Row(
                 number=number,
                 when=rng.choice(["", "09:30", "Thu 26 Nov 14:30"]),
                 kind=kind,

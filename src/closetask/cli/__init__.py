@@ -34,6 +34,11 @@ COMMANDS = {
     ),
     "future": Lazy("views", "commands", "List what is coming: your incomplete tasks from tomorrow on."),
     "archive": Lazy("views", "commands", "List completed tasks, newest day first."),
+    "triage": Lazy(
+        "triage",
+        "commands",
+        "Work tasks on one keyboard-driven screen: complete, snooze, reassign, undo, open in Close.",
+    ),
     "add": Lazy("actions", "commands", "Create a lead task and print its ID."),
     "done": Lazy("actions", "commands", "Mark tasks complete."),
     "reopen": Lazy("actions", "commands", "Mark tasks incomplete again."),
@@ -43,6 +48,11 @@ COMMANDS = {
         "actions", "commands", "Move tasks to another day (or day and time); a timed task keeps its time of day."
     ),
     "show": Lazy("actions", "commands", "Show every field of one task."),
+    "open": Lazy(
+        "open_cmd",
+        "commands",
+        "Open each task's lead in Close in the browser (https://app.close.com/lead/<lead_id>/).",
+    ),
     "delete": Lazy("delete", "commands", "Delete tasks for good (asks first; --yes when not on a terminal)."),
     "undo": Lazy(
         "undo", "commands", "Revert the most recent change (done, reopen, reassign, edit, snooze, add, bulk)."

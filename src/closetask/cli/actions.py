@@ -6,14 +6,13 @@ in bulk `PUT /task/?id__in=...&_type=all` requests, chunked, never one request p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from closetask.cli.lazy_group import command_app
 from closetask.cli.options import AssignToOpt, DryRunOpt, ForceOpt, JsonOpt, RefArg, RefsArg
-from closetask.cli.when_args import KEEP_NOTE, WhenLastCommand, keeping_time, reads_as_when
+from closetask.cli.when_args import WhenLastCommand, reads_as_when
 
 if TYPE_CHECKING:
     from closetask.session import Session
@@ -105,17 +104,14 @@ def _set_complete(
     ctx: typer.Context, name: str, refs: list[str], value: bool, json_out: bool, dry_run: bool, force: bool
 ) -> None:
     from closetask.cli import task_changes as tc
-    from closetask.core.apply import plural
+    from closetask.cli import task_updates
 
     app = tc.app_context(ctx)
-    verb = "Completed" if value else "Reopened"
-    tc.run_update(
-        ctx,
+    task_updates.set_complete(
+        app,
+        tc.task_ids(app, refs),
+        value,
         command=tc.command_line(name, refs),
-        ids=tc.task_ids(app, refs),
-        fields={"is_complete": value},
-        message=lambda n: f"{verb} {plural(n)}",
-        already="already " + ("complete" if value else "open"),
         json_out=json_out,
         dry_run=dry_run,
         force=force,
@@ -138,23 +134,19 @@ def reassign(
     Example: closetask reassign 1 3 --assign-to jane@example.com
     """
     from closetask.cli import task_changes as tc
+    from closetask.cli import task_updates
     from closetask.cli.filters import merge_alias
-    from closetask.core.apply import plural
     from closetask.errors import UsageError
 
     app = tc.app_context(ctx)
     to = merge_alias(assign_to, old_to, "--assign-to", "--to")
     if to is None:
         raise UsageError("reassign needs --assign-to WHO: me, a user's email, or a user ID")
-    ids = tc.task_ids(app, refs)
-    user_id = app.resolve_user(to, assigning=True)
-    tc.run_update(
-        ctx,
+    task_updates.reassign(
+        app,
+        tc.task_ids(app, refs),
+        to,
         command=tc.command_line("reassign", refs, "--assign-to", to),
-        ids=ids,
-        fields={"assigned_to": user_id},
-        message=lambda n: f"Reassigned {plural(n)} to {to}",
-        already=f"already assigned to {to}",
         json_out=json_out,
         dry_run=dry_run,
         force=force,
@@ -191,12 +183,11 @@ def snooze(
     Example: closetask snooze 1 4 mon
     """
     from closetask.cli import task_changes as tc
-    from closetask.core.apply import plural
+    from closetask.cli import task_updates
     from closetask.errors import UsageError
 
     app = tc.app_context(ctx)
     parsed = tc.parse_when(app, when)
-    new_date = parsed.to_api()
     try:
         ids = tc.task_ids(app, refs)
     except UsageError as exc:
@@ -207,19 +198,15 @@ def snooze(
         raise UsageError(
             exc.message, hint="a WHEN with a space goes in quotes: closetask snooze 2 'tomorrow 9am'"
         ) from None
-    keep = keeping_time(app, parsed, {"date": new_date}, all_day=all_day)
-    tc.run_update(
-        ctx,
+    task_updates.snooze(
+        app,
+        ids,
+        parsed,
         command=tc.command_line("snooze", refs, when, *(("--all-day",) if all_day else ())),
-        ids=ids,
-        fields={"date": new_date},
-        message=lambda n: f"Moved {plural(n)} to {keep.to_text(new_date)}",
-        already="already on that date",
+        all_day=all_day,
         json_out=json_out,
         dry_run=dry_run,
         force=force,
-        fields_of=keep.fields_of if keep.active else None,
-        dry_run_note=KEEP_NOTE if keep.active else None,
     )
 
 
@@ -248,6 +235,7 @@ def edit(
     Example: closetask edit 3 --text "Call about the renewal" --date "mon 9am"
     """
     from closetask.cli import task_changes as tc
+    from closetask.cli import task_updates
     from closetask.core.refs import is_system_task
     from closetask.errors import UsageError
 
@@ -265,25 +253,18 @@ def edit(
     if date is not None:
         parsed = tc.parse_when(app, date, flag="--date")
         fields["date"] = parsed.to_api()
-    keep = keeping_time(app, parsed, fields, all_day=all_day)
     ids = tc.task_ids(app, [ref])
     if len(ids) != 1:
         raise UsageError("edit changes one task at a time: pass one REF")
-
-    def lead_only(tasks: Mapping[str, Mapping[str, Any]]) -> None:
-        kind = tasks[ids[0]].get("_type")
-        if "text" in fields and kind != "lead":
-            article = "an" if str(kind)[:1] in ("a", "e", "i", "o", "u") else "a"
-            raise UsageError(
-                f"only lead tasks have text that can be changed; this is {article} {kind} task (--date works)"
-            )
-
     # A dry run sends nothing, so it cannot read the type; a noti_ ID tells it anyway.
     if dry_run and "text" in fields and is_system_task(ids[0]):
         raise UsageError(f"only lead tasks have text that can be changed; {ids[0]} is a system task (--date works)")
 
-    tc.run_update(
-        ctx,
+    task_updates.edit(
+        app,
+        ids[0],
+        fields,
+        parsed,
         command=tc.command_line(
             "edit",
             ref,
@@ -291,16 +272,10 @@ def edit(
             *(("--date", date) if date is not None else ()),
             *(("--all-day",) if all_day else ()),
         ),
-        ids=ids,
-        fields=fields,
-        message=lambda n: f"Updated{keep.note()}",
-        already="already so",
+        all_day=all_day,
         json_out=json_out,
         dry_run=dry_run,
         force=force,
-        check=lead_only,
-        fields_of=keep.fields_of if keep.active else None,
-        dry_run_note=KEEP_NOTE if keep.active else None,
     )
 
 

@@ -163,7 +163,7 @@ def journal(app: Session) -> UndoJournal:
 
 
 def run_update(
-    ctx: typer.Context,
+    app: Session,
     *,
     command: str,
     ids: Sequence[str],
@@ -190,7 +190,6 @@ def run_update(
     from closetask.render.report import Report, emit
     from closetask.render.task_detail import labels_summary
 
-    app = app_context(ctx)
     if dry_run:
         print_requests(app, plan_update(ids, fields))
         if dry_run_note:

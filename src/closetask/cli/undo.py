@@ -42,14 +42,24 @@ def undo(
     Example: closetask undo --list
     """
     from closetask.cli import task_changes as tc
+
+    app = tc.app_context(ctx)
+    if list_ or old_list:
+        _list(app, tc.journal(app), limit, json_out)
+        return
+    run_undo(app, entry_id, force=force, yes=yes, json_out=json_out, dry_run=dry_run)
+
+
+def run_undo(
+    app, entry_id: str | None, *, force: bool, yes: bool, json_out: bool = False, dry_run: bool = False
+) -> None:
+    """Undo `entry_id` (None: the most recent not yet undone) for `app` (a Session): what
+    `closetask undo` does, and what triage's `u` does (with yes=True: the key press asked)."""
+    from closetask.cli import task_changes as tc
     from closetask.core.journal import is_uncertain_create
     from closetask.errors import ClosetaskError
 
-    app = tc.app_context(ctx)
     book = tc.journal(app)
-    if list_ or old_list:
-        _list(app, book, limit, json_out)
-        return
     entry = _pick(book, entry_id, force=force)
     if entry is None:
         app.notify("Nothing to undo.")

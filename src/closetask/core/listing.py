@@ -183,3 +183,16 @@ def trim_fields(task: Task, fields: tuple[str, ...] | None) -> Task:
     if fields is None:
         return task
     return {name: task[name] for name in fields if name in task}
+
+
+# What a typed filter (triage's `/`) looks in: the names a person remembers a task by.
+_MATCH_FIELDS = ("lead_name", "text", "subject", "phone", "phone_formatted", "remote_phone", "remote_phone_formatted")
+
+
+def text_matches(task: Task, needle: str) -> bool:
+    """Whether `needle` (any case) is in the task's lead name, text, subject or a phone
+    number; an empty needle matches every task."""
+    wanted = needle.strip().casefold()
+    if not wanted:
+        return True
+    return any(wanted in str(task.get(name) or "").casefold() for name in _MATCH_FIELDS)

@@ -189,6 +189,14 @@ def parse_task_refs(refs: Sequence[str], rows: RowRefs | None) -> list[str]:
     return list(dict.fromkeys(ids))  # first occurrence of each, in order
 
 
+LEAD_PAGE = "https://app.close.com/lead/{}/"
+
+
+def lead_address(lead_id: str) -> str:
+    """The lead's page in Close's web app, where its tasks are (what parse_lead_ref reads)."""
+    return LEAD_PAGE.format(lead_id)
+
+
 def parse_lead_ref(ref: str) -> str:
     """A lead ID, or a Close lead address such as https://app.close.com/lead/lead_xxx/."""
     text = ref.strip()

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from closetask import __version__
-from closetask.close.tasks import lead_address
 from closetask.core.ordering import parse_task_date
+from closetask.core.refs import lead_address
 from closetask.render.summary import lead_label, summary, type_label
 
 UID_DOMAIN = "closetask"

@@ -51,7 +51,9 @@ _ABOUT_AT_LEAST = 10  # ... and "about" this, while another column could be drop
 
 
 @dataclass
-class _Row:
+class Row:
+    """One task's cells, as the table shows them (triage draws the same cells)."""
+
     number: int
     when: str
     kind: str
@@ -59,6 +61,7 @@ class _Row:
     lead: str
     about: str
     assignee: str
+    link: str = ""  # the lead's page in Close: the lead cell links there (OSC 8) on a terminal
 
 
 def print_table(
@@ -82,7 +85,7 @@ def print_table(
             console.print()
         if group.label:
             # cut, never wrapped, like the rows: "Tomorrow · Sun 29 Nov" on 20 columns
-            heading = Text(group.label, style=_heading_style(group.day, listing), no_wrap=True, overflow="ellipsis")
+            heading = Text(group.label, style=heading_style(group.day, listing), no_wrap=True, overflow="ellipsis")
             console.print(heading)
         chunk = rows[number : number + len(group.tasks)]
         number += len(group.tasks)
@@ -105,12 +108,18 @@ def footer(listing: Listing, *, limited: bool = False) -> str:
     return " \u00b7 ".join(parts)
 
 
-def _rows(listing: Listing, tz: TimeZone) -> list[_Row]:
-    rows: list[_Row] = []
+def task_rows(listing: Listing, tz: TimeZone) -> list[Row]:
+    """Each task's cells in display order: time (or due day when not grouped), type label
+    and its style, lead, what it is about, assignee."""
+    return _rows(listing, tz)
+
+
+def _rows(listing: Listing, tz: TimeZone) -> list[Row]:
+    rows: list[Row] = []
     for task in listing.tasks:
         kind = task.get("_type") if isinstance(task, Mapping) else None
         rows.append(
-            _Row(
+            Row(
                 number=len(rows) + 1,
                 when=local_time_label(task, tz) if listing.grouped else _due(task, tz, listing.today),
                 kind=type_label(task),
@@ -118,9 +127,17 @@ def _rows(listing: Listing, tz: TimeZone) -> list[_Row]:
                 lead=lead_label(task),
                 about=summary(task),
                 assignee=assignee_label(task),
+                link=_lead_link(task),
             )
         )
     return rows
+
+
+def _lead_link(task: Any) -> str:
+    from closetask.core.refs import LEAD_ID, lead_address
+
+    lead_id = task.get("lead_id") if isinstance(task, Mapping) else None
+    return lead_address(lead_id) if isinstance(lead_id, str) and LEAD_ID.match(lead_id) else ""
 
 
 def _due(task: Mapping[str, Any], tz: TimeZone, today: date) -> str:
@@ -143,7 +160,7 @@ class _Widths:
     assignee: int
 
 
-def _widths(rows: Sequence[_Row], total: int, show_assignee: bool, grouped: bool) -> _Widths:
+def _widths(rows: Sequence[Row], total: int, show_assignee: bool, grouped: bool) -> _Widths:
     """Column widths for `total` cells. The row number (what `done N` needs) and the time stay
     whole; the text columns are cut first, then dropped (width 0) when even cut they do not
     fit: the assignee, then the type, then the lead. What the task is about always stays."""
@@ -206,7 +223,7 @@ def _fits(w: _Widths, show_assignee: bool, total: int) -> bool:
     return sum(used) + _GAP * (len(used) - 1) <= total
 
 
-def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
+def _lines(rows: Sequence[Row], w: _Widths, show_assignee: bool) -> Any:
     """What `_table` renders, segment for segment (so text, colours, SVG and HTML exports are
     all the same), built directly: every column has a fixed width, so Rich's table layout
     (measuring, wrapping and padding each cell) is pure cost, about 1 ms a row. Each cell goes
@@ -240,7 +257,7 @@ def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
                 if w.kind:
                     cells.append((cell(row.kind, w.kind), row.kind_style))
                 if w.lead:
-                    cells.append((cell(row.lead, w.lead), ""))
+                    cells.append((cell(row.lead, w.lead), f"link {row.link}" if row.link else ""))
                 cells.append((cell(row.about, w.about), ""))
                 if w.assignee:
                     cells.append((cell(row.assignee, w.assignee), "dim"))
@@ -258,7 +275,7 @@ def _lines(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
     return Lines()
 
 
-def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
+def _table(rows: Sequence[Row], w: _Widths, show_assignee: bool) -> Any:
     from rich.table import Table
     from rich.text import Text
 
@@ -282,7 +299,7 @@ def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
         if w.kind:
             cells.append(Text(row.kind, style=row.kind_style))
         if w.lead:
-            cells.append(Text(row.lead))
+            cells.append(Text(row.lead, style=f"link {row.link}" if row.link else ""))
         cells.append(Text(row.about))
         if w.assignee:
             cells.append(Text(row.assignee, style="dim"))
@@ -290,7 +307,7 @@ def _table(rows: Sequence[_Row], w: _Widths, show_assignee: bool) -> Any:
     return table
 
 
-def _heading_style(day: date | None, listing: Listing) -> str:
+def heading_style(day: date | None, listing: Listing) -> str:
     if day is None:
         return "bold dim"
     if day < listing.today and listing.view != "archive":

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from closetask.core.ordering import parse_task_date
+from closetask.core.refs import LEAD_ID, lead_address
 from closetask.core.timezone import TimeZone
 from closetask.render.summary import clean, duration
 
@@ -137,6 +138,9 @@ def detail_lines(task: Mapping[str, Any], tz: TimeZone) -> list[str]:
     add("Type", kind)
     add("Text", task.get("text"))
     add("Lead", _named(task.get("lead_name"), task.get("lead_id")))
+    lead_id = task.get("lead_id")
+    if isinstance(lead_id, str) and LEAD_ID.match(lead_id):  # never an address built from odd text
+        add("In Close", lead_address(lead_id))
     add("Contact", _named(task.get("contact_name"), task.get("contact_id")))
     add("Date", when_text(task.get("date"), tz) + (" [no date set]" if task.get("is_dateless") is True else ""))
     if task.get("due_date"):
