@@ -109,8 +109,11 @@ def _aliases(ctx: Any) -> dict[str, str]:
 
     obj = ctx.find_root().obj
     env = obj if isinstance(obj, Env) else getattr(obj, "env", None) or Env()
+    path = config.config_path(env.environ)
+    if not path.exists():
+        return {}  # no file, no aliases: and no TOML parser to import for --help
     try:
-        return aliases.read(config.load_file(config.config_path(env.environ)))
+        return aliases.read(config.load_file(path))
     except Exception:  # noqa: BLE001 - a listing must not fail over a broken config file
         return {}
 
