@@ -232,6 +232,101 @@ class CloseClient:
         else:
             yield from self._pages_concurrent(path, params, page_size, limit, concurrency)
 
+    def paginate_ranges(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        concurrency: int = 1,
+        field: str = "date_created",
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield pages of every row matching `params`, oldest `field` first, each row once.
+
+        Close caps `_skip` and `_skip` paging over a set that changes loses rows (close-api.md),
+        so the set is cut into ranges: `_order_by=field` and `field__gte` the last value read,
+        rows already read dropped. A row leaving the set meanwhile moves later rows earlier,
+        which a range bound cannot skip; a row created meanwhile sorts last. With concurrency
+        > 1, a batch of pages is asked at once from one bound, each overlapping the one before
+        by a row: a page whose first row was not read before means rows moved in between, and
+        the batch ends there (the next starts from the last row read). More rows sharing one
+        value than half a page are stepped through with `_skip` inside that value, so paging
+        always advances.
+        """
+        base = {k: v for k, v in (params or {}).items() if k not in ("_order_by", "_skip", "_limit")}
+        base["_order_by"] = field
+        gte = f"{field}__gte"
+        bound: Any = base.get(gte)
+        fields = str(base.get("_fields") or "").split(",")
+        added = bool(base.get("_fields")) and field not in fields  # asked for the bound, not kept
+        if added:
+            base["_fields"] = ",".join([*fields, field])
+        start = 0  # rows to skip at `bound` (only inside a tie larger than half a page)
+        step = page_size - 1  # pages of a batch overlap by one row
+        batch = 1  # the first page goes alone: most listings fit in it
+        seen: set[str] = set()
+        tail: tuple[Any, int] = (bound, 0)  # the last value read, and how many rows in a row had it
+        while True:
+            size = max(min(batch, concurrency), 1) if step > 0 else 1
+            query = {**base, gte: bound} if bound is not None else base
+            pages = self._pages_at(path, query, [start + j * step for j in range(size)], page_size)
+            fresh = 0
+            more = True
+            for j, (data, has_more) in enumerate(pages):
+                first = data[0].get("id") if data and isinstance(data[0], dict) else None
+                if j > 0 and first not in seen:
+                    break  # rows moved between two pages of the batch: go on from the last row read
+                rows = []
+                for row in data:
+                    row_id = row.get("id") if isinstance(row, dict) else None
+                    if isinstance(row_id, str):
+                        if row_id in seen:
+                            continue
+                        seen.add(row_id)
+                    rows.append(row)
+                    value = row.get(field) if isinstance(row, dict) else None
+                    if isinstance(value, str):
+                        tail = (value, tail[1] + 1) if value == tail[0] else (value, 1)
+                    if added and isinstance(row, dict):
+                        row.pop(field, None)
+                fresh += len(rows)
+                if rows:
+                    yield rows
+                if not has_more or not data:
+                    more = False
+                    break
+            if not more:
+                return
+            if tail[0] != bound:
+                bound, start = tail[0], 0
+            if tail[1] > page_size // 2:
+                start = max(start, tail[1] - 1)  # a tie (a bulk import): step through it, overlapping a row
+            if fresh == 0:
+                start += max(step, 1)  # nothing new: never ask the same page again
+            batch = concurrency
+
+    def _pages_at(
+        self, path: str, params: dict[str, Any], skips: list[int], size: int
+    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """The pages at `skips`, in order; more than one are fetched at once."""
+        if len(skips) == 1:
+            yield self._page(path, params, skips[0], size)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(skips)) as pool:
+            futures = [pool.submit(self._page, path, params, skip, size) for skip in skips]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+                # Let requests already out finish before the pool shuts down.
+                for future in futures:
+                    if not future.cancelled():
+                        future.exception()
+
     def _page(self, path: str, params: dict[str, Any], skip: int, size: int) -> tuple[list[dict[str, Any]], bool]:
         body = self.get(path, {**params, "_skip": skip, "_limit": size})
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
