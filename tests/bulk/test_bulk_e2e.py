@@ -350,3 +350,16 @@ def test_a_second_ctrl_c_counts_the_chunks_in_flight_as_unknown_not_unchanged(se
     undone = run(server, "undo", "--yes")
     assert undone.exit_code == 0, undone.stderr
     assert state(server) == before
+
+
+def test_a_2000_task_bulk_under_a_20_per_second_limit_paces_itself_and_draws_no_429(serve, run):
+    """Close announces what is left on every answer (RateLimit); closetask waits for the reset
+    instead of running into the limit (2 chunks sent and 4 pages read at once)."""
+    server = serve("--rate-limit", "20")
+    mine = seed(server, 2000)
+    result = run(server, "bulk", "--before", "today", "--complete", "--yes", "--max", "2000")
+    assert result.exit_code == 0, result.stderr
+    assert "rate limited" not in result.stderr
+    archived = run(server, "archive", "--ids")  # read back through closetask: paced too
+    assert sorted(archived.stdout.split()) == sorted(mine)
+    assert [line for line in server.requests() if line.endswith(" 429")] == []

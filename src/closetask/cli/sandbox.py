@@ -93,7 +93,11 @@ def serve(
     ] = None,
     fail_seed: Annotated[int, typer.Option(help="Seed of --fail-rate's random draws.")] = 0,
     rate_limit: Annotated[
-        Optional[int], typer.Option(help="Answer 429 beyond N requests per second per key.", show_default=False)
+        Optional[int],
+        typer.Option(
+            help="Answer 429 beyond N requests per second per key and endpoint group (method and path), as Close limits.",
+            show_default=False,
+        ),
     ] = None,
     rate_limit_style: Annotated[
         str,

@@ -7,6 +7,8 @@ Nothing here prints; waits and debug lines go through callbacks the CLI provides
 from __future__ import annotations
 
 import random
+import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,7 +16,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from closetask import __version__
-from closetask.close.answers import describe_transport, error_from_response, network_message, rate_limit_wait
+from closetask.close.answers import (
+    describe_transport,
+    error_from_response,
+    network_message,
+    rate_budget,
+    rate_limit_wait,
+)
 from closetask.errors import (
     ApiError,
     NetworkError,
@@ -42,6 +50,90 @@ class RetryPolicy:
     # Waits this long or longer are announced: Close's Retry-After is whole seconds, at least
     # 1, so every wait a 429 asks for is said (a 1 s wait was silent before); shorter ones stay quiet.
     announce_after: float = 1.0
+
+
+# Waits for the announced rate limit at least this long are said (shorter ones are routine:
+# a bulk near the limit waits a second at a time).
+PACE_ANNOUNCE_AFTER = 5.0
+_ID_SEGMENT = re.compile(r"[^/]*_[^/]*")  # task_…, noti_…, user_…: one group for every ID
+
+
+class _Budget:
+    """What Close last announced for one endpoint group (method and path): requests that may
+    still be sent before `reset_at` (monotonic), net of those sent since that answer."""
+
+    def __init__(self, limit: int, remaining: int, reset_at: float) -> None:
+        self.limit, self.remaining, self.reset_at = limit, remaining, reset_at
+        self.in_flight = 0
+
+
+class Pacer:
+    """Waits before a request that Close's `RateLimit` says would be refused. Thread-safe: the
+    threads of one run share each group's budget. Close limits per endpoint group (path and
+    method) and the header does not name the group, so each method and path (IDs folded) keeps
+    its own; a group never heard from is not paced."""
+
+    def __init__(self, sleep: Callable[[float], None], notify: Callable[[str], None]) -> None:
+        self._sleep, self._notify = sleep, notify
+        self._lock = threading.Lock()
+        self._groups: dict[tuple[str, str], _Budget] = {}
+        self.waited = 0.0  # seconds spent pacing (bench/ prints it)
+
+    @staticmethod
+    def group(method: str, path: str) -> tuple[str, str]:
+        return method, _ID_SEGMENT.sub("{id}", path)
+
+    def before(self, group: tuple[str, str]) -> None:
+        """Take a slot of the group's budget, first waiting for its reset if none is left."""
+        while True:
+            with self._lock:
+                budget = self._groups.get(group)
+                if budget is None or budget.remaining > 0:
+                    if budget is not None:
+                        budget.remaining -= 1
+                        budget.in_flight += 1
+                    return
+                seen = budget.reset_at
+                wait = budget.reset_at - time.monotonic()
+            if wait > 0:
+                if wait >= PACE_ANNOUNCE_AFTER:
+                    self._notify(f"pacing to Close's rate limit; waiting {wait:.1f} s")
+                self._sleep(wait)
+                self.waited += wait
+            with self._lock:
+                # Past the reset the window is fresh (unless an answer meanwhile said otherwise).
+                if budget.reset_at == seen and budget.remaining <= 0:
+                    budget.remaining = max(budget.limit, 1)
+                    budget.reset_at = time.monotonic()
+
+    def retrying(self, group: tuple[str, str]) -> None:
+        """A 429's own wait is over: its retry goes now, as the 429 said (other threads still
+        wait for the announced reset)."""
+        with self._lock:
+            budget = self._groups.get(group)
+            if budget is not None:
+                budget.remaining = max(budget.remaining, 1)
+
+    def after(self, group: tuple[str, str], headers: Mapping[str, str] | None) -> None:
+        """Record an answer (None: none came): what it announces, net of requests still out."""
+        announced = rate_budget(headers) if headers is not None else None
+        with self._lock:
+            budget = self._groups.get(group)
+            if budget is not None and budget.in_flight > 0:
+                budget.in_flight -= 1
+            if announced is None:
+                return
+            limit, remaining, reset = announced
+            if budget is None:
+                budget = self._groups[group] = _Budget(limit, remaining, 0.0)
+            budget.limit = limit
+            # Requests still out will use up what it announced. Answers to requests sent at
+            # once can arrive out of turn, an older one announcing more: within the window the
+            # budget only shrinks; past its reset, the answer is the news.
+            left = remaining - budget.in_flight
+            now = time.monotonic()
+            budget.remaining = min(budget.remaining, left) if now < budget.reset_at else left
+            budget.reset_at = now + reset
 
 
 def _now() -> datetime:
@@ -84,6 +176,7 @@ class CloseClient:
         self._sleep = sleep
         self._random = random.Random()
         self.requests_sent = 0
+        self.pacer = Pacer(sleep, self._notify)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         if transport is None and base_url.startswith("http://"):
             # Plain http is only ever loopback (config refuses it elsewhere) and redirects are
@@ -132,12 +225,17 @@ class CloseClient:
         attempt = 0
         while True:
             attempt += 1
+            group = self.pacer.group(method, path)
+            self.pacer.before(group)
             headers = {"X-TZ-Offset": self.tz.offset_header(self._clock())}
             started = time.monotonic()
             try:
                 self.requests_sent += 1
                 response = self._http.request(method, path, params=params, json=json_body, headers=headers)
-            except httpx.TransportError as exc:
+            except BaseException as exc:
+                self.pacer.after(group, None)
+                if not isinstance(exc, httpx.TransportError):
+                    raise
                 self._log(method, path, params, f"error {type(exc).__name__}", started, attempt)
                 # A POST is repeated only when it cannot have reached the server.
                 safe = method in IDEMPOTENT or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
@@ -153,6 +251,7 @@ class CloseClient:
                         "check before repeating it (closetask undo --list shows what was attempted)"
                     )
                 raise error from None
+            self.pacer.after(group, response.headers)
             self._log(method, path, params, str(response.status_code), started, attempt)
 
             status = response.status_code
@@ -169,6 +268,8 @@ class CloseClient:
                     reason = f"Close answered {status}"
                 if delay is not None and waited + delay <= self.retry.max_total_wait:
                     waited += self._wait(delay, reason, attempt)
+                    if status == 429:
+                        self.pacer.retrying(group)
                     continue
             raise error_from_response(response)
 

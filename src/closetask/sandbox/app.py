@@ -180,7 +180,10 @@ class SandboxApp:
             state = self.limiter.hit("")  # one shared bucket: wrong keys are limited too
             headers = [("Content-Type", "application/json"), ("WWW-Authenticate", 'Basic realm="Close"')]
             return 401, headers + state.headers(), _json({"error": UNAUTHORIZED})
-        state = self.limiter.hit(key)
+        # Close limits per key and endpoint group (path and method; close-api.md): each
+        # task ID folds into one group.
+        group = re.sub(r"/[a-z]+_[^/]+", "/{id}", environ.get("PATH_INFO", ""))
+        state = self.limiter.hit(f"{key} {method} {group}")
         if not state.allowed:
             headers, body = self.limiter.refusal(state, self.faults.rate_limit_style)
             return 429, headers, body
