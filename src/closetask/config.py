@@ -45,7 +45,7 @@ PROFILE_KEYS = (
     "concurrency",
     "eod",
 )
-_NUMBER_LIMITS = {"page_size": (1, 100), "concurrency": (1, 8), "timeout": (0, 600)}  # timeout: > 0
+_NUMBER_LIMITS = {"page_size": (1, 1000), "concurrency": (1, 8), "timeout": (0, 600)}  # timeout: > 0
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

@@ -197,7 +197,7 @@ def set_(
     """Change one setting of the profile (validated; the file is rewritten atomically).
 
     Settable: api_key, api_key_command, timezone (IANA), tz_offset (hours), base_url,
-    page_size, timeout, concurrency, eod (24-hour HH:MM, what the WHEN `eod` means), user_id,
+    page_size (1-1000), timeout, concurrency, eod (24-hour HH:MM, what the WHEN `eod` means), user_id,
     user_email.
 
     An api_key is read from stdin (`-`) or asked with hidden input, and checked with Close
