@@ -138,11 +138,12 @@ def test_1000_stale_tasks_one_listing_pass_ten_puts_and_undo(serve, run):
     # per chunk, asking only for what was set.
     assert sorted(i for ln in read_back for i in ids_in(ln)) == sorted(stale) and len(read_back) == 10
     assert all("_fields=id%2Cis_complete&" in ln for ln in read_back)
-    # One pass: ceil(1000 / 100) pages, each asked for once; with 4 pages in flight at most
-    # 3 speculative requests run past the end (and come back empty).
+    # One pass, each page asked for once; with 4 pages in flight at most 3 speculative
+    # requests run past the end (and come back empty). The tasks were seeded at one instant
+    # (a bulk import), so the ranges step through it, each page overlapping the last by a row.
     skips = [int(ln.split("_skip=")[1].split("&")[0].split()[0]) for ln in listing]
     assert len(set(skips)) == len(skips)
-    assert set(range(0, 1000, 100)) <= set(skips)
+    assert set(range(0, 1000, 99)) <= set(skips)
     assert 10 <= len(listing) <= 13
     assert len(gets) - len(listing) - len(read_back) <= 1  # at most GET /me/
     assert len(puts) == 10
