@@ -46,8 +46,9 @@ def test_before_type_complete_sends_one_listing_and_chunked_puts(cli, api, state
         "GET me/",
         f"{listing}{RANGES}&_skip=0&_limit=100",
         # One creation instant for all (a bulk import): stepped through inside it, a row overlapping.
-        f"{listing}{RANGES}&date_created__gte=2026-10-20T09:00:00+00:00&_skip=99&_limit=100",
-        f"{listing}{RANGES}&date_created__gte=2026-10-20T09:00:00+00:00&_skip=198&_limit=100",
+        # (one more than a page each: the overlapping row is not a new task)
+        f"{listing}{RANGES}&date_created__gte=2026-10-20T09:00:00+00:00&_skip=99&_limit=101",
+        f"{listing}{RANGES}&date_created__gte=2026-10-20T09:00:00+00:00&_skip=199&_limit=101",
         *(f"PUT task/?id__in={','.join(chunk)}&_type=all" for chunk in chunks),
     ]
     # Each chunk read back once its PUT is answered (a bulk PUT skips a task deleted

