@@ -29,6 +29,7 @@ MODULES = {
     "requests": "request_counts",
     "export": "export",
     "sandbox": "sandbox_speed",
+    "bigorg": "big_org",
     "bulk": "bulk_vs_closeio",
 }
 SECTIONS = tuple(MODULES)

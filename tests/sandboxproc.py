@@ -145,14 +145,20 @@ def seed_stale_tasks(
     user_index: int = 0,
     complete: bool = False,
     day: date | None = None,
+    created_apart: bool = False,
 ) -> list[str]:
     """Insert `count` tasks straight into a sandbox database, in one transaction (POSTing
     thousands would make the tests slow): the first lead's, of the user at `user_index`
     (0 is the key's user), types cycling through `types`, dated `day` or 2026-10-01 to
-    2026-11-13 (stale on the fixed today, 2026-11-28), odd ones at 15:30 UTC."""
-    from datetime import timedelta
+    2026-11-13 (stale on the fixed today, 2026-11-28), odd ones at 15:30 UTC. All are created
+    at one instant (a bulk import), or with `created_apart` a second apart, newest last."""
+    from datetime import datetime, timedelta, timezone
 
     from closetask.sandbox.store import TASK_COLUMNS, Store, task_row
+
+    def created(n: int) -> str:
+        start = datetime(2026, 9, 20, 9, tzinfo=timezone.utc)
+        return (start + timedelta(seconds=n if created_apart else 0)).isoformat()
 
     store = Store(db)
     try:
@@ -177,8 +183,8 @@ def seed_stale_tasks(
                         "is_complete": complete,
                         "assigned_to": user,
                         "updated_by": user,
-                        "date_created": "2026-09-20T09:00:00+00:00",
-                        "date_updated": "2026-09-20T09:00:00+00:00",
+                        "date_created": created(n),
+                        "date_updated": created(n),
                     }
                 )
             )

@@ -47,7 +47,7 @@ PROFILE_KEYS = (
     "refresh",
 )
 _NUMBER_LIMITS = {
-    "page_size": (1, 100),
+    "page_size": (1, 1000),
     "concurrency": (1, 8),
     "timeout": (0, 600),
     "refresh": (0, 86400),

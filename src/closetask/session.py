@@ -178,9 +178,10 @@ class Session:
             **options,
         )
 
-    def pages(self, query: Any, *, concurrency: int | None = None) -> Any:
+    def pages(self, query: Any, *, concurrency: int | None = None, in_order: bool = False) -> Any:
         """Every page of `query` with this profile's page size and concurrency (a command's
-        --concurrency wins): what the views, `calendar` and `report` list through."""
+        --concurrency wins): what the views, `calendar` and `report` list through. `in_order`:
+        Close's order by `_skip` (a limited listing), else creation-date ranges (core.listing)."""
         from closetask.core.listing import iter_pages
 
         settings = self.settings
@@ -191,6 +192,7 @@ class Session:
             today=self.today(),
             page_size=settings.page_size,
             concurrency=concurrency or settings.concurrency or 1,
+            in_order=in_order,
         )
 
     def close(self) -> None:

@@ -12,6 +12,8 @@ import pytest
 from fake_close import JANE_ID, KEY, LEAD_ID, ME_ID, journal_entries, overdue_task, tid
 
 FIELDS = "_fields=id,date,is_complete,assigned_to,_type,text,subject,lead_name,phone_formatted,remote_phone_formatted"
+# A full selection is read by creation-date ranges (close/http.py paginate_ranges).
+RANGES = ",date_created&_order_by=date_created"
 
 
 def ids(*numbers: int) -> str:
@@ -42,9 +44,11 @@ def test_before_type_complete_sends_one_listing_and_chunked_puts(cli, api, state
     read_back = [line for line in api.lines() if line.startswith("GET task/?id__in=")]
     assert [line for line in api.lines() if line not in read_back] == [
         "GET me/",
-        f"{listing}&_skip=0&_limit=100",
-        f"{listing}&_skip=100&_limit=100",
-        f"{listing}&_skip=200&_limit=100",
+        f"{listing}{RANGES}&_skip=0&_limit=100",
+        # One creation instant for all (a bulk import): stepped through inside it, a row overlapping.
+        # (one more than a page each: the overlapping row is not a new task)
+        f"{listing}{RANGES}&date_created__gte=2026-10-20T09:00:00+00:00&_skip=99&_limit=101",
+        f"{listing}{RANGES}&date_created__gte=2026-10-20T09:00:00+00:00&_skip=199&_limit=101",
         *(f"PUT task/?id__in={','.join(chunk)}&_type=all" for chunk in chunks),
     ]
     # Each chunk read back once its PUT is answered (a bulk PUT skips a task deleted
@@ -67,7 +71,8 @@ def test_defaults_are_all_types_my_tasks_incomplete_only(cli, api):
     result = cli("bulk", "--all", "--complete", "--yes")
     assert result.exit_code == 0, result.stderr
     assert (
-        api.lines("GET")[1] == f"GET task/?_type=all&assigned_to={ME_ID}&is_complete=false&{FIELDS}&_skip=0&_limit=100"
+        api.lines("GET")[1]
+        == f"GET task/?_type=all&assigned_to={ME_ID}&is_complete=false&{FIELDS}{RANGES}&_skip=0&_limit=100"
     )
     assert api.lines("PUT") == [f"PUT task/?id__in={ids(1, 2, 3)}&_type=all"]
 
@@ -107,7 +112,7 @@ def test_after_is_the_day_after_and_filters_combine(cli, api):
     (listing,) = api.lines("GET")
     assert listing == (
         f"GET task/?_type__in=lead,missed_call&lead_id={LEAD_ID}&is_complete=false&date__gte=2026-10-02&date__lt=2026-11-14"
-        f"&date_created__gte=2026-10-01T00:00:00+00:00&date_created__lt=2026-11-01T00:00:00+00:00&{FIELDS}&_skip=0&_limit=100"
+        f"&date_created__gte=2026-10-01T00:00:00+00:00&date_created__lt=2026-11-01T00:00:00+00:00&{FIELDS}{RANGES}&_skip=0&_limit=100"
     )
 
 
@@ -152,7 +157,7 @@ def test_view_inbox_is_sent_as_the_view(cli, api):
     gets = api.lines("GET")
     assert gets[0] == "GET me/"
     assert gets[1] == "GET user/?_skip=0&_limit=100"
-    assert gets[2] == f"GET task/?_type=all&assigned_to={ME_ID}&view=inbox&{FIELDS}&_skip=0&_limit=100"
+    assert gets[2] == f"GET task/?_type=all&assigned_to={ME_ID}&view=inbox&{FIELDS}{RANGES}&_skip=0&_limit=100"
     assert api.puts()[0].body == {"assigned_to": JANE_ID}
 
 
@@ -162,7 +167,7 @@ def test_ids_widen_the_assignee_and_accept_close_addresses(cli, api):
     result = cli("bulk", "--id", tid(1), "--id", url, "--complete", "--yes")
     assert result.exit_code == 0, result.stderr
     assert api.lines() == [
-        f"GET task/?id__in={ids(1, 2)}&_type=all&is_complete=false&{FIELDS}&_skip=0&_limit=100",
+        f"GET task/?id__in={ids(1, 2)}&_type=all&is_complete=false&{FIELDS}{RANGES}&_skip=0&_limit=100",
         f"PUT task/?id__in={ids(1, 2)}&_type=all",
         f"GET task/?id__in={ids(1, 2)}&_type=all&_fields=id,is_complete&_limit=2",
     ]

@@ -34,7 +34,7 @@ def profiles(draw) -> dict:
         "base_url": hosts.map(lambda h: f"https://{h}/api/v1/"),
         "user_id": st.from_regex(r"\Auser_[A-Za-z0-9]{22}\Z"),
         "user_email": st.emails(),
-        "page_size": st.integers(1, 100),
+        "page_size": st.integers(1, 1000),
         "timeout": st.floats(0.001, 600),
         "concurrency": st.integers(1, 8),
     }
@@ -89,7 +89,7 @@ def test_config_set_then_show_gives_the_value_back(cli, home, monkeypatch, route
             "timezone": zones,
             "tz_offset": offsets.map(lambda h: f"{h:g}"),
             "base_url": hosts.map(lambda h: f"https://{h}/api/v1/"),
-            "page_size": st.integers(1, 100).map(str),
+            "page_size": st.integers(1, 1000).map(str),
             "timeout": st.integers(1, 600).map(str),
             "concurrency": st.integers(1, 8).map(str),
             "user_email": st.emails().filter(lambda s: not s.startswith("-")),
@@ -227,7 +227,7 @@ def test_a_damaged_journal_costs_only_its_bad_lines(lines):
         (b"[profiles.default]\napi_key = 12345\n", "profile default: api_key must be a string in quotes"),
         (
             b'[profiles.default]\napi_key = "k"\npage_size = 0\n',
-            "page_size must be a whole number from 1 to 100, not 0",
+            "page_size must be a whole number from 1 to 1000, not 0",
         ),
         (b'[profiles.default]\napi_key = "k"\nconcurrency = true\n', "concurrency must be a whole number from 1 to 8"),
         (b'[profiles.default]\napi_key = "k"\ntimeout = -1\n', "timeout must be a number of seconds between 0 and 600"),

@@ -110,10 +110,11 @@ def test_every_command_finishes_through_a_429_storm_and_each_refusal_is_retried_
         else:
             assert len(waits) == len(refused), (where, ran.stderr)
         assert all(re.search(rf"waiting {STYLES[style]} s before retry 1/4$", w) for w in waits), (where, waits)
-    # Each command sends its requests back to back, well within the second the server allows
-    # one in, so each is refused at least once (checked per form of 429, not per command, so
-    # that a very slow CI machine cannot make this flaky).
-    assert all(refusals[style] >= len(COMMANDS) for style in STYLES), refusals
+    # Every answer, 200s included, announces what is left (RateLimit), and closetask waits for
+    # the reset before sending what would be refused: its own traffic is never refused, in
+    # whatever form a 429 would have come. (A 429 it could not foresee is retried as above;
+    # tests/foundation/test_http_transport.py drives those.)
+    assert refusals == dict.fromkeys(STYLES, 0), refusals
 
 
 def test_a_storm_loses_nothing_and_does_nothing_twice(storms):

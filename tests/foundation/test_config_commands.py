@@ -304,6 +304,7 @@ def test_set_creates_the_file_0600(cli, home):
         ("tz_offset", "5.5", 5.5),
         ("base_url", "http://127.0.0.1:8000/api/v1", "http://127.0.0.1:8000/api/v1/"),
         ("page_size", "50", 50),
+        ("page_size", "1000", 1000),  # Close took _limit=1000 on /task/ (close-api.md)
         ("timeout", "60", 60.0),
         ("concurrency", "4", 4),
     ],
@@ -326,6 +327,7 @@ def test_set_stores_validated_values(cli, home, key, value, stored):
         ("base_url", "not a url"),
         ("page_size", "0"),
         ("page_size", "many"),
+        ("page_size", "1001"),
         ("concurrency", "99"),
         ("timeout", "-1"),
         ("api_key", "two words"),

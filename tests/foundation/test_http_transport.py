@@ -196,6 +196,32 @@ def test_429_waits_as_told_then_retries(fake, headers, content, wait):
     assert second.headers["Authorization"] == first.headers["Authorization"]
 
 
+def test_an_answer_announcing_no_budget_left_makes_the_next_request_of_its_group_wait(fake):
+    """RateLimit is read on every answer: with nothing left, the next request of that endpoint
+    group (method and path, IDs folded) waits for the reset instead of drawing a 429; another
+    group, and the old X-Rate-Limit-* headers, are read the same way."""
+    empty = {"data": [], "has_more": False}
+    spent = {"RateLimit": "limit=20, remaining=0, reset=3"}
+    fake.on("GET", "task/", respond(200, empty, headers=spent), respond(200, empty), respond(200, empty))
+    fake.on("PUT", "task/task_1/", respond(200, {}, headers={"RateLimit": "limit=5, remaining=1, reset=7"}))
+    fake.on("PUT", "task/task_2/", respond(200, {}, headers={"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "2"}))
+    fake.on("PUT", "task/task_3/", respond(200, {}))
+    client = fake.client()
+
+    client.get("task/")
+    assert fake.sleeps == []
+    client.put("task/task_1/", {})  # another group: not held back by task/'s budget
+    assert fake.sleeps == []
+    client.get("task/")
+    assert fake.sleeps == [pytest.approx(3, abs=0.1)]
+    client.get("task/")  # the window is fresh after the reset: no second wait
+    client.put("task/task_2/", {})  # the PUT group had one left
+    client.put("task/task_3/", {})  # ... and now none (X-Rate-Limit-Remaining: 0)
+    assert fake.sleeps == [pytest.approx(3, abs=0.1), pytest.approx(2, abs=0.1)]
+    assert fake.notices == []  # short waits are routine, not announced
+    assert len(fake.requests) == 6
+
+
 def test_429_is_retried_for_post_too(fake):
     # A 429 means Close refused the request before doing anything: repeating it is safe.
     fake.on("POST", "task/", respond(429, headers={"Retry-After": "0.5"}), respond(200, {"id": "task_1"}))

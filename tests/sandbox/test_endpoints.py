@@ -270,6 +270,17 @@ def test_bearer_or_key_as_password_is_401(store):
     assert c.get("task/", auth=("", store.api_key)).status_code == 401
 
 
+def test_max_skip_refuses_a_deeper_page_in_closes_words(store):
+    c = client_for(SandboxApp(store, clock=lambda: NOW, max_skip=5), store.api_key)
+    assert c.get("task/", params={"_type": "all", "_skip": 5, "_limit": 1}).status_code == 200
+    r = c.get("task/", params={"_type": "all", "_skip": 6, "_limit": 1})
+    assert r.status_code == 400
+    assert r.json()["errors"] == [
+        "The skip you set is larger than the maximum skip for this resource (max_skip = 5). "
+        "Please refine your search query."
+    ]
+
+
 def test_api_key_override(store):
     app = SandboxApp(store, api_key="api_override")
     assert client_for(app, "api_override").get("me/").status_code == 200

@@ -68,7 +68,7 @@ def test_inbox_json_ids_and_tsv_agree(sandbox_server, run):
         "_type": "all",
         "assigned_to": tasks[0]["assigned_to"],
         "view": "inbox",
-        "_order_by": "date",
+        "_order_by": "date_created",  # a full listing is read by creation-date ranges
         "_skip": "0",
         "_limit": "100",
     }
@@ -117,8 +117,10 @@ def test_every_page_of_a_big_inbox(tmp_path, run, pytestconfig):
         listed = ids.stdout.split()
         pages = task_queries(server)
         assert len(listed) == len(set(listed)) > 100
-        assert [int(q["_skip"]) for q in pages] == list(range(0, 100 * len(pages), 100))
-        assert len(pages) == len(listed) // 100 + 1
+        # By ranges: each page from the last task read (repeated, dropped), so never a deep _skip.
+        assert all(int(q["_skip"]) < 100 for q in pages)
+        assert all("date_created__gte" in q for q in pages[1:])
+        assert len(pages) <= len(listed) // 99 + 1
 
         concurrent = run(server, "inbox", "--ids", "--assignee", "all", "--concurrency", "4")
         assert concurrent.stdout.split() == listed

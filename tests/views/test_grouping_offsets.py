@@ -57,7 +57,7 @@ def test_tsv_order_at_offset(cli, fake, small_pages, offset, seed):
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert [r[0] for r in rows] == [str(n) for n in range(1, 9)]
     assert [f"{r[8]} {r[3][-2:]} {r[4]}" for r in rows] == EXPECTED[offset]
-    assert len(fake.task_requests()) == 3  # 8 tasks, 3 to a page
+    assert len(fake.task_requests()) == 3  # 8 tasks, 3 to a page (ranges: then 4, overlapping a row)
 
 
 @pytest.mark.parametrize("offset", list(EXPECTED))

@@ -11,7 +11,7 @@ MY_INBOX = {
     "_type": "all",
     "assigned_to": ME["id"],
     "view": "inbox",
-    "_order_by": "date",
+    "_order_by": "date_created",
     "_skip": "0",
     "_limit": "100",
 }
@@ -105,7 +105,7 @@ def test_x_tz_offset_is_sent(cli, fake, monkeypatch):
             [],
         ),
         # --limit cuts the display order, not Close's: the page is read whole (first_rows)
-        (["inbox", "--limit", "7"], {}, []),
+        (["inbox", "--limit", "7"], {"_order_by": "date"}, []),
     ],
 )
 def test_options_to_params(cli, fake, args, changed, removed):
@@ -114,7 +114,26 @@ def test_options_to_params(cli, fake, args, changed, removed):
     expected = {**MY_INBOX, "_fields": "id,date,date_created", **changed}
     for key in removed:
         expected.pop(key)
+    if "--limit" not in args:  # a full listing is read by creation-date ranges, whatever the order
+        expected["_order_by"] = "date_created"
     assert fake.task_requests() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("args", "order_by"),
+    [
+        (["inbox"], "date"),
+        (["archive"], "-date"),
+        (["archive", "--order", "date"], "date"),
+        (["inbox", "--order", "-created"], "-date_created"),
+        (["inbox", "--order", "created"], "date_created"),
+    ],
+)
+def test_a_limited_listing_pages_in_the_order_asked(cli, fake, args, order_by):
+    """--limit reads Close's pages in the order shown until row N is settled (first_rows)."""
+    result = cli(*args, "--ids", "--limit", "5")
+    assert result.exit_code == 0, result.stderr
+    assert [p["_order_by"] for p in fake.task_requests()] == [order_by]
 
 
 def test_assignee_all_sends_no_assigned_to_and_needs_no_me(cli, fake):
@@ -142,7 +161,8 @@ def test_every_page_is_fetched(cli, fake):
     result = cli("inbox", "--ids")
     assert result.stdout.splitlines() == [T(n) for n in range(1, 251)]
     assert result.stderr == ""  # no progress indicator: stderr is not a terminal
-    assert [(p["_skip"], p["_limit"]) for p in fake.task_requests()] == [("0", "100"), ("100", "100"), ("200", "100")]
+    # Ranges, each from the last task read (which the next page repeats, dropped): 250 tasks in 3 pages.
+    assert [p.get("date_created__gte") for p in fake.task_requests()] == [None, *[fake.tasks[0]["date_created"]] * 2]
 
 
 def test_limit_stops_fetching_once_no_later_page_can_change_the_first_rows(cli, fake):
@@ -169,7 +189,7 @@ def test_concurrency_fetches_the_same_pages(cli, fake):
     result = cli("inbox", "--ids", "--concurrency", "4")
     assert result.stdout.splitlines() == [T(n) for n in range(1, 251)]
     skips = sorted(int(p["_skip"]) for p in fake.task_requests())
-    assert skips[:3] == [0, 100, 200]  # speculative pages past the end may be asked for too
+    assert skips[:3] == [0, 99, 199]  # from one bound, each page overlapping the one before by a row
 
 
 def test_jsonl_streams_each_page_before_asking_for_the_next(cli, fake, monkeypatch):

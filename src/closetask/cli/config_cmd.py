@@ -198,8 +198,8 @@ def set_(
     """Change one setting of the profile (validated; the file is rewritten atomically).
 
     Settable: api_key, api_key_command, timezone (IANA), tz_offset (hours), base_url,
-    page_size, timeout, concurrency, eod (24-hour HH:MM, what the WHEN `eod` means), refresh
-    (seconds between triage's refreshes, 0 for none), user_id, user_email.
+    page_size (1-1000), timeout, concurrency, eod (24-hour HH:MM, what the WHEN `eod` means),
+    refresh (seconds between triage's refreshes, 0 for none), user_id, user_email.
 
     An api_key is read from stdin (`-`) or asked with hidden input, and checked with Close
     (GET /me/) before it is saved; one typed on the command line is refused without --force.

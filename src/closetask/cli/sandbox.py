@@ -93,7 +93,11 @@ def serve(
     ] = None,
     fail_seed: Annotated[int, typer.Option(help="Seed of --fail-rate's random draws.")] = 0,
     rate_limit: Annotated[
-        Optional[int], typer.Option(help="Answer 429 beyond N requests per second per key.", show_default=False)
+        Optional[int],
+        typer.Option(
+            help="Answer 429 beyond N requests per second per key and endpoint group (method and path), as Close limits.",
+            show_default=False,
+        ),
     ] = None,
     rate_limit_style: Annotated[
         str,
@@ -102,6 +106,20 @@ def serve(
             "flat (the older flat JSON, rate_reset a string, no rate headers)."
         ),
     ] = "retry-after",
+    max_skip: Annotated[
+        int,
+        typer.Option(
+            help="Refuse a /task/ `_skip` beyond N with Close's 400 (its cap for tasks is not published).", min=0
+        ),
+    ] = 250000,
+    hold_listing: Annotated[
+        Optional[str],
+        typer.Option(
+            help="N:PATH: the Nth GET /task/ waits (up to 60 s) until PATH exists, so a test can change "
+            "tasks between two pages.",
+            show_default=False,
+        ),
+    ] = None,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Allow a --host that is not loopback.")] = False,
 ) -> None:
     """Serve Close's task API from the sandbox over HTTP until Ctrl-C.
@@ -119,6 +137,12 @@ def serve(
     from closetask.sandbox.server import serve as run
 
     faults = _faults(latency, fail_rate, fail_mode, fail_method, fail_window, fail_seed, rate_limit, rate_limit_style)
+    hold = None
+    if hold_listing is not None:
+        number, _, hold_path = hold_listing.partition(":")
+        if not number.isdigit() or int(number) < 1 or not hold_path:
+            raise UsageError(f"--hold-listing {hold_listing!r} must look like N:PATH, e.g. 3:/tmp/go")
+        hold = (int(number), hold_path)
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port} is out of range (0-65535)")
     if api_key is not None and not api_key.strip():
@@ -132,7 +156,7 @@ def serve(
     store = open_store(path)
     key = api_key or store.api_key or ""
     log_file = open(log, "a", encoding="utf-8") if log else None  # noqa: SIM115 - lives until exit
-    sandbox = SandboxApp(store, faults=faults, log=log_file, api_key=key)
+    sandbox = SandboxApp(store, faults=faults, log=log_file, api_key=key, max_skip=max_skip, hold=hold)
 
     def ready(base_url: str) -> None:
         print(f"base_url={base_url}", flush=True)

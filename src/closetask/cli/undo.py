@@ -159,7 +159,7 @@ def _find_created(app, book, entry) -> list[str]:
     since = datetime.fromisoformat(entry.at) - timedelta(minutes=1)
     params = {"lead_id": body.get("lead_id"), "_type": "lead", "_fields": "id,text,date_created,lead_id"}
     found = []
-    for page in app.client().paginate(TASKS, params):
+    for page in app.client().paginate_ranges(TASKS, params):
         for task in page:
             created = parse_task_date(task.get("date_created"))
             if task.get("text") == body.get("text") and isinstance(created, datetime) and created >= since:

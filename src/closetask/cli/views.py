@@ -146,11 +146,13 @@ def show(app: Any, view: str, o: ViewOptions) -> None:
     today = app.today()
     # A spinner on the terminal JSONL is streaming to would garble the lines.
     spinner_ok = app.stderr_isatty and not (fmt == "jsonl" and app.stdout_isatty)
-    # JSONL streams in Close's order, so its --limit is Close's (`_limit`); every other format
-    # shows the display order, whose first N rows first_rows() finds by reading on a little.
+    # JSONL with --limit streams in Close's order, so its limit is Close's (`_limit`); every
+    # other format shows the display order, whose first N rows first_rows() finds by reading
+    # on a little in Close's order. Without --limit, a listing is read by creation-date ranges
+    # (core.listing.iter_pages): JSONL then streams oldest-created first.
     paged = query if fmt == "jsonl" else replace(query, limit=None)
     pages = with_progress(
-        app.pages(paged, concurrency=o.concurrency),
+        app.pages(paged, concurrency=o.concurrency, in_order=query.limit is not None),
         app.err if spinner_ok else None,
         page_size=settings.page_size,
         limit=query.limit,

@@ -8,6 +8,7 @@ signals lives here; pacing by them is the client's job.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,30 @@ def rate_limit_wait(response: httpx.Response, attempt: int, policy: RetryPolicy)
     else:
         wait = policy.default_rate_wait * (2 ** (attempt - 1))
     return max(0.0, min(wait, policy.max_single_wait))
+
+
+def rate_budget(headers: Mapping[str, str]) -> tuple[int, int, float] | None:
+    """(limit, remaining, reset seconds) that an answer announces: `RateLimit: limit=…,
+    remaining=…, reset=…`, else the older `X-Rate-Limit-Limit/-Remaining/-Reset`; None when
+    it says nothing usable."""
+    values: dict[str, str] = {}
+    for part in (headers.get("RateLimit") or "").split(","):
+        key, _, value = part.strip().partition("=")
+        values[key.strip().lower()] = value.strip()
+    limit, remaining, reset = values.get("limit"), values.get("remaining"), values.get("reset")
+    if remaining is None:
+        limit = headers.get("X-Rate-Limit-Limit")
+        remaining = headers.get("X-Rate-Limit-Remaining")
+        reset = headers.get("X-Rate-Limit-Reset")
+    try:
+        left = int(float(remaining or ""))
+        wait = _seconds(reset if reset is not None else headers.get("RateLimit-Reset"))
+        most = int(float(limit)) if limit else left
+    except ValueError:
+        return None
+    if wait is None or left < 0:
+        return None
+    return max(most, left), left, wait
 
 
 def _body_rate_reset(response: httpx.Response) -> float | None:

@@ -7,6 +7,8 @@ Nothing here prints; waits and debug lines go through callbacks the CLI provides
 from __future__ import annotations
 
 import random
+import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,7 +16,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from closetask import __version__
-from closetask.close.answers import describe_transport, error_from_response, network_message, rate_limit_wait
+from closetask.close.answers import (
+    describe_transport,
+    error_from_response,
+    network_message,
+    rate_budget,
+    rate_limit_wait,
+)
 from closetask.errors import (
     ApiError,
     NetworkError,
@@ -24,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
 
 RETRY_STATUSES = {502, 503, 504}
+MAX_PAGE_SIZE = 1000  # the largest `_limit` Close is known to take on /task/ (close-api.md)
 IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
 # A 500 may come after a change was made, so only a read repeats it: a GET answered 500 during
 # a rerun after exit 3 would otherwise fail the rerun itself.
@@ -42,6 +51,90 @@ class RetryPolicy:
     # Waits this long or longer are announced: Close's Retry-After is whole seconds, at least
     # 1, so every wait a 429 asks for is said (a 1 s wait was silent before); shorter ones stay quiet.
     announce_after: float = 1.0
+
+
+# Waits for the announced rate limit at least this long are said (shorter ones are routine:
+# a bulk near the limit waits a second at a time).
+PACE_ANNOUNCE_AFTER = 5.0
+_ID_SEGMENT = re.compile(r"[^/]*_[^/]*")  # task_…, noti_…, user_…: one group for every ID
+
+
+class _Budget:
+    """What Close last announced for one endpoint group (method and path): requests that may
+    still be sent before `reset_at` (monotonic), net of those sent since that answer."""
+
+    def __init__(self, limit: int, remaining: int, reset_at: float) -> None:
+        self.limit, self.remaining, self.reset_at = limit, remaining, reset_at
+        self.in_flight = 0
+
+
+class Pacer:
+    """Waits before a request that Close's `RateLimit` says would be refused. Thread-safe: the
+    threads of one run share each group's budget. Close limits per endpoint group (path and
+    method) and the header does not name the group, so each method and path (IDs folded) keeps
+    its own; a group never heard from is not paced."""
+
+    def __init__(self, sleep: Callable[[float], None], notify: Callable[[str], None]) -> None:
+        self._sleep, self._notify = sleep, notify
+        self._lock = threading.Lock()
+        self._groups: dict[tuple[str, str], _Budget] = {}
+        self.waited = 0.0  # seconds spent pacing (bench/ prints it)
+
+    @staticmethod
+    def group(method: str, path: str) -> tuple[str, str]:
+        return method, _ID_SEGMENT.sub("{id}", path)
+
+    def before(self, group: tuple[str, str]) -> None:
+        """Take a slot of the group's budget, first waiting for its reset if none is left."""
+        while True:
+            with self._lock:
+                budget = self._groups.get(group)
+                if budget is None or budget.remaining > 0:
+                    if budget is not None:
+                        budget.remaining -= 1
+                        budget.in_flight += 1
+                    return
+                seen = budget.reset_at
+                wait = budget.reset_at - time.monotonic()
+            if wait > 0:
+                if wait >= PACE_ANNOUNCE_AFTER:
+                    self._notify(f"pacing to Close's rate limit; waiting {wait:.1f} s")
+                self._sleep(wait)
+                self.waited += wait
+            with self._lock:
+                # Past the reset the window is fresh (unless an answer meanwhile said otherwise).
+                if budget.reset_at == seen and budget.remaining <= 0:
+                    budget.remaining = max(budget.limit, 1)
+                    budget.reset_at = time.monotonic()
+
+    def retrying(self, group: tuple[str, str]) -> None:
+        """A 429's own wait is over: its retry goes now, as the 429 said (other threads still
+        wait for the announced reset)."""
+        with self._lock:
+            budget = self._groups.get(group)
+            if budget is not None:
+                budget.remaining = max(budget.remaining, 1)
+
+    def after(self, group: tuple[str, str], headers: Mapping[str, str] | None) -> None:
+        """Record an answer (None: none came): what it announces, net of requests still out."""
+        announced = rate_budget(headers) if headers is not None else None
+        with self._lock:
+            budget = self._groups.get(group)
+            if budget is not None and budget.in_flight > 0:
+                budget.in_flight -= 1
+            if announced is None:
+                return
+            limit, remaining, reset = announced
+            if budget is None:
+                budget = self._groups[group] = _Budget(limit, remaining, 0.0)
+            budget.limit = limit
+            # Requests still out will use up what it announced. Answers to requests sent at
+            # once can arrive out of turn, an older one announcing more: within the window the
+            # budget only shrinks; past its reset, the answer is the news.
+            left = remaining - budget.in_flight
+            now = time.monotonic()
+            budget.remaining = min(budget.remaining, left) if now < budget.reset_at else left
+            budget.reset_at = now + reset
 
 
 def _now() -> datetime:
@@ -84,6 +177,7 @@ class CloseClient:
         self._sleep = sleep
         self._random = random.Random()
         self.requests_sent = 0
+        self.pacer = Pacer(sleep, self._notify)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         if transport is None and base_url.startswith("http://"):
             # Plain http is only ever loopback (config refuses it elsewhere) and redirects are
@@ -132,12 +226,17 @@ class CloseClient:
         attempt = 0
         while True:
             attempt += 1
+            group = self.pacer.group(method, path)
+            self.pacer.before(group)
             headers = {"X-TZ-Offset": self.tz.offset_header(self._clock())}
             started = time.monotonic()
             try:
                 self.requests_sent += 1
                 response = self._http.request(method, path, params=params, json=json_body, headers=headers)
-            except httpx.TransportError as exc:
+            except BaseException as exc:
+                self.pacer.after(group, None)
+                if not isinstance(exc, httpx.TransportError):
+                    raise
                 self._log(method, path, params, f"error {type(exc).__name__}", started, attempt)
                 # A POST is repeated only when it cannot have reached the server.
                 safe = method in IDEMPOTENT or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
@@ -153,6 +252,7 @@ class CloseClient:
                         "check before repeating it (closetask undo --list shows what was attempted)"
                     )
                 raise error from None
+            self.pacer.after(group, response.headers)
             self._log(method, path, params, str(response.status_code), started, attempt)
 
             status = response.status_code
@@ -169,6 +269,8 @@ class CloseClient:
                     reason = f"Close answered {status}"
                 if delay is not None and waited + delay <= self.retry.max_total_wait:
                     waited += self._wait(delay, reason, attempt)
+                    if status == 429:
+                        self.pacer.retrying(group)
                     continue
             raise error_from_response(response)
 
@@ -231,6 +333,106 @@ class CloseClient:
             yield from self._pages_serial(path, params, page_size, limit)
         else:
             yield from self._pages_concurrent(path, params, page_size, limit, concurrency)
+
+    def paginate_ranges(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        concurrency: int = 1,
+        field: str = "date_created",
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield pages of every row matching `params`, oldest `field` first, each row once.
+
+        Close caps `_skip` and `_skip` paging over a set that changes loses rows (close-api.md),
+        so the set is cut into ranges: `_order_by=field` and `field__gte` the last value read,
+        rows already read dropped. A row leaving the set meanwhile moves later rows earlier,
+        which a range bound cannot skip; a row created meanwhile sorts last. With concurrency
+        > 1, a batch of pages is asked at once from one bound, each overlapping the one before
+        by a row: a page whose first row was not read before means rows moved in between, and
+        the batch ends there (the next starts from the last row read). More rows sharing one
+        value than half a page are stepped through with `_skip` inside that value, so paging
+        always advances.
+        """
+        base = {k: v for k, v in (params or {}).items() if k not in ("_order_by", "_skip", "_limit")}
+        base["_order_by"] = field
+        gte = f"{field}__gte"
+        bound: Any = base.get(gte)
+        fields = str(base.get("_fields") or "").split(",")
+        added = bool(base.get("_fields")) and field not in fields  # asked for the bound, not kept
+        if added:
+            base["_fields"] = ",".join([*fields, field])
+        start = 0  # rows to skip at `bound` (only inside a tie larger than half a page)
+        # Pages after the first overlap the one before by a row (the bound's own, or the last
+        # of the previous page in a batch), so they ask for one more (up to the 1000 Close
+        # is known to take): each still brings `page_size` new tasks, as `_skip` paging did.
+        limit = page_size + 1 if page_size < MAX_PAGE_SIZE else page_size
+        step = limit - 1
+        batch = 1  # the first page goes alone: most listings fit in it
+        seen: set[str] = set()
+        tail: tuple[Any, int] = (bound, 0)  # the last value read, and how many rows in a row had it
+        while True:
+            count = max(min(batch, concurrency), 1) if step > 0 else 1
+            size = limit if seen else page_size  # the first page has no row to overlap
+            query = {**base, gte: bound} if bound is not None else base
+            pages = self._pages_at(path, query, [start + j * step for j in range(count)], size)
+            fresh = 0
+            more = True
+            for j, (data, has_more) in enumerate(pages):
+                first = data[0].get("id") if data and isinstance(data[0], dict) else None
+                if j > 0 and first not in seen:
+                    break  # rows moved between two pages of the batch: go on from the last row read
+                rows = []
+                for row in data:
+                    row_id = row.get("id") if isinstance(row, dict) else None
+                    if isinstance(row_id, str):
+                        if row_id in seen:
+                            continue
+                        seen.add(row_id)
+                    rows.append(row)
+                    value = row.get(field) if isinstance(row, dict) else None
+                    if isinstance(value, str):
+                        tail = (value, tail[1] + 1) if value == tail[0] else (value, 1)
+                    if added and isinstance(row, dict):
+                        row.pop(field, None)
+                fresh += len(rows)
+                if rows:
+                    yield rows
+                if not has_more or not data:
+                    more = False
+                    break
+            if not more:
+                return
+            if tail[0] != bound:
+                bound, start = tail[0], 0
+            if tail[1] > size // 2:
+                start = max(start, tail[1] - 1)  # a tie (a bulk import): step through it, overlapping a row
+            if fresh == 0:
+                start += max(step, 1)  # nothing new: never ask the same page again
+            batch = concurrency
+
+    def _pages_at(
+        self, path: str, params: dict[str, Any], skips: list[int], size: int
+    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """The pages at `skips`, in order; more than one are fetched at once."""
+        if len(skips) == 1:
+            yield self._page(path, params, skips[0], size)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(skips)) as pool:
+            futures = [pool.submit(self._page, path, params, skip, size) for skip in skips]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+                # Let requests already out finish before the pool shuts down.
+                for future in futures:
+                    if not future.cancelled():
+                        future.exception()
 
     def _page(self, path: str, params: dict[str, Any], skip: int, size: int) -> tuple[list[dict[str, Any]], bool]:
         body = self.get(path, {**params, "_skip": skip, "_limit": size})

@@ -33,6 +33,15 @@ class PagingClient(Protocol):
         concurrency: int = 1,
     ) -> Iterator[list[dict[str, Any]]]: ...
 
+    def paginate_ranges(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+        concurrency: int = 1,
+    ) -> Iterator[list[dict[str, Any]]]: ...
+
 
 def iter_pages(
     client: PagingClient,
@@ -42,13 +51,23 @@ def iter_pages(
     today: date | None = None,
     page_size: int = 100,
     concurrency: int = 1,
+    in_order: bool = False,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Every page of `GET /task/` for `query`, in server order, up to `query.limit` tasks.
+    """Every page of `GET /task/` for `query`, up to `query.limit` tasks.
+
+    A full listing (no limit, `in_order` False) is read by creation-date ranges, oldest
+    first, whatever `query.order` says: it never meets Close's `_skip` cap and never loses or
+    repeats a task that stays in the set while it is read (the client sorts for display).
+    A limited listing, or one that must come in Close's order (`first_rows` reads on until
+    row N is settled), pages with `_skip` in `query.order`.
 
     Objects that are not JSON objects are dropped: nothing downstream can show them.
     """
     params = query.params(tz, today=today)
-    pages = client.paginate(TASKS, params, page_size=page_size, limit=query.limit, concurrency=concurrency)
+    if in_order or query.limit is not None:
+        pages = client.paginate(TASKS, params, page_size=page_size, limit=query.limit, concurrency=concurrency)
+    else:
+        pages = client.paginate_ranges(TASKS, params, page_size=page_size, concurrency=concurrency)
     for page in pages:
         tasks = [task for task in page if isinstance(task, dict)]
         if tasks:

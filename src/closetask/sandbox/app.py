@@ -11,6 +11,7 @@ import base64
 import binascii
 import hmac
 import json
+import os
 import re
 import threading
 import time
@@ -34,6 +35,7 @@ from closetask.sandbox.model import (
     view_of,
 )
 from closetask.sandbox.query import (
+    MAX_SKIP,
     ApiError,
     invalid,
     not_found,
@@ -110,8 +112,15 @@ class SandboxApp:
         log: TextIO | None = None,
         clock: Callable[[], datetime] | None = None,
         api_key: str | None = None,
+        max_skip: int = MAX_SKIP,
+        hold: tuple[int, str] | None = None,
     ) -> None:
         self.store = store
+        self.max_skip = max_skip
+        # (N, path): the Nth GET /task/ waits for `path` to exist, so that a test can change
+        # tasks between two pages of a listing, deterministically.
+        self.hold = hold
+        self._listings = 0
         self.faults = faults or Faults()
         self.plan = FaultPlan(self.faults)
         self.limiter = RateLimiter(self.faults.rate_limit)
@@ -171,7 +180,10 @@ class SandboxApp:
             state = self.limiter.hit("")  # one shared bucket: wrong keys are limited too
             headers = [("Content-Type", "application/json"), ("WWW-Authenticate", 'Basic realm="Close"')]
             return 401, headers + state.headers(), _json({"error": UNAUTHORIZED})
-        state = self.limiter.hit(key)
+        # Close limits per key and endpoint group (path and method; close-api.md): each
+        # task ID folds into one group.
+        group = re.sub(r"/[a-z]+_[^/]+", "/{id}", environ.get("PATH_INFO", ""))
+        state = self.limiter.hit(f"{key} {method} {group}")
         if not state.allowed:
             headers, body = self.limiter.refusal(state, self.faults.rate_limit_style)
             return 429, headers, body
@@ -229,11 +241,21 @@ class SandboxApp:
     def _query(self, req: Request, users: list[dict] | None = None):
         users = users if users is not None else self._users()
         memberships = {u["membership_id"]: u["id"] for u in users if u.get("membership_id")}
-        return parse_task_query(req.params, offset_hours=req.offset, now=req.now, memberships=memberships)
+        return parse_task_query(
+            req.params, offset_hours=req.offset, now=req.now, memberships=memberships, max_skip=self.max_skip
+        )
 
     # --- tasks --------------------------------------------------------------------------
 
     def list_tasks(self, req: Request) -> dict:
+        if self.hold is not None:
+            with self._log_lock:
+                self._listings += 1
+                held = self._listings == self.hold[0]
+            if held:
+                deadline = time.monotonic() + 60
+                while not os.path.exists(self.hold[1]) and time.monotonic() < deadline:
+                    time.sleep(0.01)
         users = self._users()  # read once: the query's memberships and the names
         q = self._query(req, users)
         tasks, has_more = self.store.find(q.filter, order=q.order, skip=q.skip, limit=q.limit)

@@ -52,7 +52,7 @@ class Faults:
     fail_mode: str = "503"
     fail_method: str | None = None  # only requests of this method are eligible
     fail_window: tuple[int, int] | None = None  # eligible requests A..B (1-based) fail
-    rate_limit: int | None = None  # requests per second per key; None: not enforced
+    rate_limit: int | None = None  # requests per second per key and endpoint group; None: not enforced
     rate_limit_style: str = "retry-after"
     seed: int = 0
 
@@ -130,7 +130,7 @@ class RateState:
 
 
 class RateLimiter:
-    """Sliding one-second window per API key. Refused requests do not count, so a client
+    """Sliding one-second window per key the app names (API key and endpoint group). Refused requests do not count, so a client
     that waits `reset` gets in."""
 
     def __init__(self, limit: int | None, *, window: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:

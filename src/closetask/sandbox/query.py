@@ -54,8 +54,14 @@ def _int(raw: str, name: str, low: int, high: int, problems: list[str]) -> int:
         return low
     if value < low:
         problems.append(f"{name} must be >= {low}")
+    elif value > high and name == "_skip":
+        # Close's own words (a recorded 400, close-api.md).
+        problems.append(
+            f"The skip you set is larger than the maximum skip for this resource (max_skip = {high}). "
+            "Please refine your search query."
+        )
     elif value > high:
-        extra = f" (max_skip = {high})" if name == "_skip" else f" (max_limit = {high})" if name == "_limit" else ""
+        extra = f" (max_limit = {high})" if name == "_limit" else ""
         problems.append(f"{name} must be <= {high}{extra}")
     return value
 
@@ -79,8 +85,10 @@ def parse_task_query(
     offset_hours: float,
     now: datetime,
     memberships: dict[str, str] | None = None,
+    max_skip: int = MAX_SKIP,
 ) -> TaskQuery:
-    """GET/PUT /task/ query parameters (last value wins when repeated)."""
+    """GET/PUT /task/ query parameters (last value wins when repeated); a `_skip` past
+    `max_skip` is refused as Close refuses it."""
     offset_s = offset_hours * 3600
     f = TaskFilter(offset_s=offset_s)
     fields: dict[str, str] = {}
@@ -160,7 +168,7 @@ def parse_task_query(
         else:
             fields["_order_by"] = f"Invalid order {order!r}; use one of: {', '.join(ORDERS)}."
     if "_skip" in params:
-        q.skip = _int(get("_skip", ""), "_skip", 0, MAX_SKIP, problems)
+        q.skip = _int(get("_skip", ""), "_skip", 0, max_skip, problems)
     if "_limit" in params:
         q.limit = _int(get("_limit", ""), "_limit", 0, TASK_MAX_LIMIT, problems)
     if "_fields" in params:
