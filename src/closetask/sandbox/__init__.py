@@ -32,4 +32,8 @@ Where the sandbox still differs from Close, or guesses:
 - The recorded lead task with `is_dateless: null` is not reproduced: `is_dateless` is a boolean.
 - `_limit` is capped at 1000 on /task/ (accepted by Close; its real cap is unknown), 100 on
   /user/. The bulk PUT answers `{}` and DELETE `{}`: Close's bodies are undocumented.
+- `_skip` is unlimited unless `serve --max-skip N` sets a cap (Close's cap for tasks is not
+  published; the 400's text is a recorded one for another resource). `--rate-limit` counts per
+  endpoint group (method and path), as close-api.md says Close does; its `reset` is whole
+  seconds. `--hold-listing` is a test hook with no counterpart in Close.
 """
