@@ -143,7 +143,10 @@ def test_assignee_order_and_sandbox_subcommands_complete(env, shell: str) -> Non
 
 def test_commands_and_help_topics_complete(env) -> None:
     assert _complete(env, "bash", "closetask re") == ["reopen", "reassign", "report"]
-    assert _complete(env, "bash", "closetask help ") == ["exit-codes", "environment", "dates"]
+    # the topics first, then the commands (closetask help COMMAND prints its --help)
+    topics_then_commands = _complete(env, "bash", "closetask help ")
+    assert topics_then_commands[:4] == ["exit-codes", "environment", "dates", "whoami"]
+    assert "snooze" in topics_then_commands and "config" in topics_then_commands
     assert _complete(env, "bash", "closetask config set time") == ["timezone", "timeout"]
 
 

@@ -173,6 +173,17 @@ def test_unknown_help_topic_is_a_usage_error(cli) -> None:
     assert result.stderr.startswith("error: unknown help topic 'colours'")
 
 
+def test_help_alone_lists_the_topics_and_help_command_is_its_help(cli) -> None:
+    listed = cli("help")
+    assert listed.exit_code == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:4]] == ["exit-codes", "environment", "dates"]
+    for words in (["snooze"], ["config", "set"], ["sandbox", "serve"]):
+        via_help, direct = cli("help", *words), cli(*words, "--help")
+        assert via_help.exit_code == 0 and via_help.stdout.strip() == direct.stdout.strip(), words
+    assert cli("help", "config", "nope").exit_code == 2
+    assert "closetask help" in cli("--help").stdout  # the root help names the topics
+
+
 def test_readme_exit_code_table_says_what_help_exit_codes_says() -> None:
     from closetask.exitcodes import DESCRIPTIONS
 

@@ -133,7 +133,8 @@ app = typer.Typer(
     name="closetask",
     help=(
         "Work Close CRM tasks from the terminal and from scripts.\n\n"
-        "Run without a command to see today's inbox.\n\n"
+        "Run without a command to see today's inbox. Help topics: closetask help (exit-codes,\n"
+        "environment, dates); a command's help: closetask help COMMAND.\n\n"
         "Example: closetask --sandbox inbox"
     ),
     # Plain (click) help instead of Rich panels: about 50 ms faster on every --help and

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -54,32 +54,82 @@ Filters that take a day (--from, --to, --before, --after) accept the day forms o
 In daylight-saving gaps a skipped time moves forward; a repeated one means the first."""
 
 
+TOPIC_LINES = {
+    "exit-codes": "what each exit code means, and what a script should do",
+    "environment": "the environment variables closetask reads",
+    "dates": "WHEN: the dates and times you can type",
+}
+
+
 def _complete_topic(incomplete: str) -> list[str]:
-    return [t for t in TOPICS if t.startswith(incomplete)]
+    from closetask.cli import COMMANDS
+
+    return [t for t in (*TOPICS, *COMMANDS) if t.startswith(incomplete)]
 
 
 def help_topic(
-    topic: Annotated[str, typer.Argument(help="exit-codes, environment or dates.", autocompletion=_complete_topic)],
+    ctx: typer.Context,
+    topic: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            metavar="[TOPIC | COMMAND...]",
+            help="exit-codes, environment or dates; or a command (help config set). Nothing: the list.",
+            autocompletion=_complete_topic,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Explain a topic: exit codes, environment variables, or the WHEN date grammar.
+
+    Without a topic, list the topics. With a command, print its --help (closetask help
+    snooze is closetask snooze --help).
 
     Example: closetask help exit-codes
     """
     from closetask.errors import UsageError
 
-    if topic == "exit-codes":
+    words = topic or []
+    if not words:
+        print("Help topics (closetask help TOPIC):")
+        for name in TOPICS:
+            print(f"  {name:<12} {TOPIC_LINES[name]}")
+        print("\nA command's help: closetask help COMMAND (or closetask COMMAND --help).")
+        return
+    first = words[0]
+    if first == "exit-codes" and len(words) == 1:
         from closetask.exitcodes import DESCRIPTIONS
 
         for code, text in DESCRIPTIONS.items():
             print(f"{int(code):>3}  {text}")
-    elif topic == "environment":
+    elif first == "environment" and len(words) == 1:
         for name, text in ENVIRONMENT:
             print(f"{name:<20} {text}")
         print("\nPrecedence for every setting: command-line flag > environment > profile > default.")
-    elif topic == "dates":
+    elif first == "dates" and len(words) == 1:
         print(DATES_HELP)
     else:
-        raise UsageError(f"unknown help topic {topic!r}: expected one of {', '.join(TOPICS)}")
+        shown = _command_help(ctx, words)
+        if shown is None:
+            raise UsageError(
+                f"unknown help topic {' '.join(words)!r}: expected one of {', '.join(TOPICS)}, or a command",
+                hint="closetask help lists the topics; closetask --help the commands",
+            )
+        print(shown)
+
+
+def _command_help(ctx: typer.Context, words: list[str]) -> str | None:
+    """`closetask WORDS --help`'s text, or None when WORDS name no command."""
+    root = ctx.find_root()
+    command: Any = root.command
+    parent: Any = root
+    for word in words:
+        get = getattr(command, "get_command", None)
+        sub = get(parent, word) if get is not None else None
+        if sub is None:
+            return None
+        parent = sub.make_context(word, [], parent=parent, resilient_parsing=True)
+        command = sub
+    return str(command.get_help(parent))
 
 
 # Looked up by the root group only when `help` runs (cli/lazy_group.py).
