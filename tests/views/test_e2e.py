@@ -139,3 +139,24 @@ def test_sandbox_inbox_on_a_fresh_home_shows_demo_tasks(cli, tty, home):
     assert any(line.startswith("Overdue · ") for line in lines)
     assert lines[-1].split(" · ")[0].endswith(" tasks")
     assert cli("--sandbox").stdout == result.stdout  # bare closetask is the inbox
+
+
+def test_a_stream_that_is_not_utf8_gets_replacements_in_tables_and_escapes_in_json(run):
+    """PYTHONIOENCODING=ascii (a terminal or pipe that is not UTF-8): the table prints `?`
+    for what it cannot show instead of crashing half-way; JSON escapes it, losing nothing."""
+    listed = run(None, "--sandbox", "inbox", "--json", "--fields", "lead_id")
+    lead = json.loads(listed.stdout)[0]["lead_id"]
+    assert run(None, "--sandbox", "add", "Café ☕ call", "--lead", lead, "--date", "today").exit_code == 0
+    ascii_env = {"PYTHONIOENCODING": "ascii"}
+    table = run(None, "--sandbox", "inbox", "--table", env=ascii_env)
+    assert table.exit_code == 0, table.stderr
+    assert "Caf? ? call" in table.stdout and "Traceback" not in table.stderr
+    for mode in ("--json", "--jsonl"):
+        out = run(None, "--sandbox", "inbox", mode, "--fields", "text", env=ascii_env)
+        assert out.exit_code == 0, out.stderr
+        assert "Caf\\u00e9 \\u2615 call" in out.stdout
+        texts = [
+            t.get("text")
+            for t in (json.loads(out.stdout) if mode == "--json" else map(json.loads, out.stdout.splitlines()))
+        ]
+        assert "Café ☕ call" in texts

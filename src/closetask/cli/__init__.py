@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> None:
     from closetask.cli.signals import install_interrupt_handlers, restore_handlers
 
     previous = install_interrupt_handlers()
+    _replace_what_cannot_print()
     real_stdout = sys.stdout  # None when started with `>&-`: Python has no stdout at all
     sys.stdout = _ClosedStdout() if real_stdout is None else _GuardedStdout(real_stdout)
     try:
@@ -401,6 +402,20 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
+
+
+def _replace_what_cannot_print() -> None:
+    """A terminal or stream that is not UTF-8 (LANG=C without UTF-8 coercion, a latin-1
+    console) gets `?` for a character it cannot show, instead of a crash half-way through
+    a table; JSON escapes such characters instead (render.machine), so no data is lost."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding and not encoding.startswith("utf"):
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a closed stream: nothing will be printed there
+                pass
 
 
 def command_position(args: list[str]) -> int:

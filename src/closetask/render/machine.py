@@ -54,7 +54,7 @@ TSV_COLUMNS = (
 def write_document(value: Any, *, out: IO[str] | None = None) -> None:
     """Every --json output: one JSON document, indented, non-ASCII as is (U+00A0 stays U+00A0)."""
     out = out or sys.stdout
-    out.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    out.write(json.dumps(value, indent=2, ensure_ascii=not speaks_utf8(out)) + "\n")
     out.flush()
 
 
@@ -69,7 +69,8 @@ def write_jsonl(
 ) -> int:
     """Write one page of objects; flushed so a reader sees each page as it arrives."""
     out = out or sys.stdout
-    lines = [_compact(trim_fields(task, fields)) for task in tasks]
+    encode = _compact if speaks_utf8(out) else _ascii
+    lines = [encode(trim_fields(task, fields)) for task in tasks]
     if lines:
         out.write("\n".join(lines) + "\n")  # one write per page
     out.flush()
@@ -79,6 +80,14 @@ def write_jsonl(
 # One encoder for every line: json.dumps with options builds a new one per call, which cost
 # a fifth of the encoding time of a 100-task page.
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+
+def speaks_utf8(out: IO[str]) -> bool:
+    """Whether `out` takes any character. JSON to a stream that does not (PYTHONIOENCODING=
+    ascii, a latin-1 terminal) is written with \\u escapes: the same data, nothing lost."""
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    return encoding in ("utf8", "utf16", "utf32", "utf8sig")
 
 
 def write_ids(tasks: Iterable[Mapping[str, Any]], *, out: IO[str] | None = None) -> None:
