@@ -28,6 +28,21 @@ def read(data: Mapping[str, Any], *, source: str = "config file") -> dict[str, s
     return dict(table)
 
 
+def known(environ: Mapping[str, str]) -> dict[str, str]:
+    """The aliases of the config file `environ` points at; none when there is no file (no TOML
+    parser is imported then: `--help` pays nothing) or when it is broken (the command that
+    reads the file reports that, not the alias lookup or the root listing)."""
+    from closetask import config
+
+    path = config.config_path(environ)
+    if not path.exists():
+        return {}
+    try:
+        return read(config.load_file(path))
+    except ConfigError:
+        return {}
+
+
 def check(name: str, line: str, commands: Collection[str]) -> list[str]:
     """The expansion's words, after checking `name` and `line` (UsageError, exit 2)."""
     if not NAME.match(name):

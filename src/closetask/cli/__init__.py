@@ -103,19 +103,13 @@ class RootGroup(LazyGroup):
 
 
 def _aliases(ctx: Any) -> dict[str, str]:
-    """The config file's aliases for the root listing and completion (none if unreadable)."""
-    from closetask import aliases, config
+    """The config file's aliases, for the root listing and completion."""
+    from closetask import aliases
     from closetask.env import Env
 
     obj = ctx.find_root().obj
     env = obj if isinstance(obj, Env) else getattr(obj, "env", None) or Env()
-    path = config.config_path(env.environ)
-    if not path.exists():
-        return {}  # no file, no aliases: and no TOML parser to import for --help
-    try:
-        return aliases.read(config.load_file(path))
-    except Exception:  # noqa: BLE001 - a listing must not fail over a broken config file
-        return {}
+    return aliases.known(env.environ)
 
 
 def _name_global_options(command: Any) -> None:
@@ -434,14 +428,10 @@ def expand_alias(args: list[str], env: Env | None) -> list[str]:
     at = command_position(args)
     if at >= len(args) or args[at] in COMMANDS:
         return args
-    from closetask import aliases, config
+    from closetask import aliases
     from closetask.env import Env
 
-    environ = (env or Env()).environ
-    try:
-        known = aliases.read(config.load_file(config.config_path(environ)))
-    except Exception:  # noqa: BLE001 - a broken file is reported by the command that reads it
-        return args
+    known = aliases.known((env or Env()).environ)
     return hoist_global_options(aliases.expand(args, known, COMMANDS, skip=at))
 
 

@@ -223,7 +223,8 @@ class ReadBack:
         request = self.by_ids.get(tuple(chunk.ids))
         if request is None or request.method != "PUT" or not isinstance(request.body, dict):
             return None
-        return request.body if (chunk.unknown or chunk.ok) and (chunk.unknown or request.path == TASKS) else None
+        # No answer: was it applied? A bulk PUT answered OK: was every task still there?
+        return request.body if chunk.unknown or (chunk.ok and request.path == TASKS) else None
 
     def chunk_done(self, chunk: ChunkResult) -> None:
         if chunk.ok:
